@@ -1,0 +1,323 @@
+"""The monitoring flow: sources → discover → fetch → extract+tag → dedupe → load → alert.
+
+Orchestration only: every stage is a plain function in ``tasks``; this module reads settings once,
+owns the HTTP client and the single DuckDB writer, and composes the stages. The writer's connection
+is held only while a phase writes, so ``newsmon sql`` can read between phases.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from prefect import flow
+from prefect.client.schemas.objects import State
+from prefect.states import Failed
+
+from flows.progress import current_reporter
+from flows.settings import Settings
+from tasks.alerting import (
+    StoryContext,
+    deliver,
+    next_attempt_at,
+    plan_alliance_alerts,
+)
+from tasks.dedupe import StoredDoc, assign_stories
+from tasks.discovery import Discovery
+from tasks.fetching import Fetcher, FetchPolicy
+from tasks.gazetteer import Gazetteer, load_gazetteer
+from tasks.models import Article, FeedItem, FetchResult, Mention, StoryAssignment
+from tasks.prefect_tasks import discover_source, fetch_pages, process_pages
+from tasks.sources import SourcesError, load_sources
+from tasks.tagging import Tagger
+from tasks.urls import url_key
+from warehouse import loading
+from warehouse.database import DatabaseBusy, DatabaseError, open_writer, query
+
+
+class NothingToRun(Exception):
+    """The run could not do anything useful (bad config, every source failed)."""
+
+
+@dataclass
+class RunReport:
+    """What one run did; printed by the CLI and stored in the ``runs`` table."""
+
+    run_id: str
+    db: str
+    sources_total: int = 0
+    sources_ok: int = 0
+    sources_failed: int = 0
+    items_seen: int = 0
+    pages_fetched: int = 0
+    pages_failed: int = 0
+    articles_new: int = 0
+    stories_new: int = 0
+    mentions_new: int = 0
+    alerts_created: int = 0
+    alerts_sent: int = 0
+    alerts_failed: int = 0
+    problems: list[str] = field(default_factory=list)
+    failed_sources: list[tuple[str, str]] = field(default_factory=list)
+
+    def stats(self) -> dict[str, int]:
+        return {k: v for k, v in self.__dict__.items() if isinstance(v, int)}
+
+
+@lru_cache(maxsize=4)
+def _gazetteer_and_tagger(path: str | None) -> tuple[Gazetteer, Tagger]:
+    """One gazetteer and tagger per process: Kiwi is costly to build and must be warmed once."""
+    gazetteer = load_gazetteer(Path(path) if path else None)
+    return gazetteer, Tagger(gazetteer)
+
+
+def _policy(settings: Settings) -> FetchPolicy:
+    return FetchPolicy(
+        user_agent=settings.user_agent,
+        timeout_s=settings.timeout_s,
+        max_bytes=settings.max_bytes,
+        global_concurrency=settings.global_concurrency,
+        per_host_concurrency=settings.per_host_concurrency,
+        allow_private_networks=settings.allow_private_networks,
+    )
+
+
+def _keyed_items(
+    discoveries: Sequence[Discovery], problems: list[str]
+) -> list[tuple[str, FeedItem]]:
+    """Every discovered item with its url_key; an item whose link has no key is reported."""
+    keyed: list[tuple[str, FeedItem]] = []
+    for found in discoveries:
+        for item in found.items:
+            try:
+                keyed.append((url_key(item.url), item))
+            except ValueError:
+                problems.append(f"{found.source.name}: unusable link {item.url[:120]}")
+    return keyed
+
+
+def _new_items(keyed: Sequence[tuple[str, FeedItem]], known: set[str]) -> dict[str, list[FeedItem]]:
+    """Items whose url_key is not stored yet, by source; the first source to list one wins."""
+    by_source: dict[str, list[FeedItem]] = defaultdict(list)
+    taken = set(known)
+    for key, item in keyed:
+        if key not in taken:
+            taken.add(key)
+            by_source[item.source_name].append(item)
+    return by_source
+
+
+def _story_contexts(con: object, story_ids: Sequence[str]) -> dict[str, StoryContext]:
+    import duckdb
+
+    assert isinstance(con, duckdb.DuckDBPyConnection)
+    rows = con.execute(query("story_context"), {"story_ids": list(story_ids)}).fetchall()
+    return {
+        r[0]: StoryContext(
+            story_id=r[0],
+            title=r[1] or "(untitled)",
+            url=r[2],
+            n_articles=int(r[3]),
+            outlets=tuple(sorted(r[6])),
+            published_at=r[5],
+        )
+        for r in rows
+    }
+
+
+async def run_monitor(
+    settings: Settings, *, group: str | None = None, send_alerts: bool = True
+) -> RunReport:
+    """One monitoring run; raises NothingToRun when nothing could run (see the CLI's exit codes)."""
+    reporter = current_reporter.get()
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
+    report = RunReport(run_id=run_id, db=str(settings.db))
+    try:
+        sources_file = load_sources(settings.sources, group)
+    except SourcesError as exc:
+        raise NothingToRun(str(exc)) from exc
+    report.problems.extend(sources_file.problems)
+    sources = sources_file.sources
+    report.sources_total = len(sources)
+    gazetteer, tagger = _gazetteer_and_tagger(str(settings.entities) if settings.entities else None)
+
+    with open_writer(settings.db) as con:
+        loading.start_run(con, run_id, "monitor")
+        loading.sync_sources(con, sources)
+        loading.sync_entities(con, gazetteer.entity_rows())
+
+    async with Fetcher(_policy(settings)) as fetcher:
+        reporter.phase("discover", len(sources))
+        discoveries: list[Discovery] = []
+        for pending in asyncio.as_completed(
+            [discover_source(fetcher, s, settings.max_items_per_source) for s in sources]
+        ):
+            discoveries.append(await pending)
+            reporter.advance()
+        discoveries.sort(key=lambda d: d.source.name)
+        for found in discoveries:
+            if found.warning:
+                report.problems.append(f"{found.source.name}: {found.warning}")
+            if found.ok:
+                report.sources_ok += 1
+            else:
+                report.sources_failed += 1
+                report.failed_sources.append((found.source.name, found.error or "?"))
+        report.items_seen = sum(len(d.items) for d in discoveries)
+
+        feed_rows = _keyed_items(discoveries, report.problems)
+        with open_writer(settings.db) as con:
+            keys = [key for key, _ in feed_rows]
+            rows = con.execute(query("known_url_keys"), {"keys": keys}).fetchall()
+        by_source = _new_items(feed_rows, {r[0] for r in rows})
+
+        reporter.phase("fetch", sum(len(v) for v in by_source.values()))
+        fetched: list[tuple[FeedItem, FetchResult]] = []
+        for done in asyncio.as_completed(
+            [fetch_pages(fetcher, name, items) for name, items in sorted(by_source.items())]
+        ):
+            pairs = await done
+            fetched.extend(pairs)
+            reporter.advance(len(pairs))
+    fetched.sort(key=lambda p: (p[0].source_name, p[0].url))
+    fetch_rows: list[tuple[FetchResult, str]] = []
+    for found in discoveries:
+        first = found.fetch
+        if found.error and first.error is None:
+            first = replace(first, error="parse", error_detail=found.error[:500])
+        fetch_rows += [(f, "feed") for f in (first, *found.extra_fetches)]
+    fetch_rows += [(f, "article") for _, f in fetched]
+    good = [(item, f) for item, f in fetched if f.ok]
+    report.pages_fetched = len(good)
+    report.pages_failed = len(fetched) - len(good)
+
+    reporter.phase("extract+tag", len(good))
+    articles: list[Article] = []
+    signatures: dict[str, list[int]] = {}
+    mentions: list[Mention] = []
+    size = max(1, settings.chunk_size)
+    for index, start in enumerate(range(0, len(good), size)):
+        chunk = process_pages(index, good[start : start + size], tagger)
+        articles.extend(chunk.articles)
+        signatures.update(chunk.signatures)
+        mentions.extend(chunk.mentions)
+        report.problems.extend(f"extract {url}: {why}" for url, why in chunk.failures)
+        reporter.advance(len(good[start : start + size]))
+
+    reporter.phase("dedupe+load", None)
+    since = datetime.now(UTC) - timedelta(days=settings.dedupe_window_days)
+    with open_writer(settings.db) as con:
+        window = [
+            StoredDoc(r[0], r[1], r[2], [int(x) for x in r[3]], r[4])
+            for r in con.execute(query("window_docs"), {"since": since}).fetchall()
+        ]
+        assignments: list[StoryAssignment] = assign_stories(articles, window) if articles else []
+        batch = loading.Batch(
+            run_id=run_id,
+            fetches=fetch_rows,
+            feed_items=feed_rows,
+            articles=articles,
+            assignments=assignments,
+            signatures=signatures,
+            mentions=mentions,
+        )
+        counts = loading.write_batch(con, batch)
+        report.articles_new = counts["articles"]
+        report.mentions_new = counts["mentions"]
+        report.stories_new = sum(1 for a in assignments if a.dup_kind == "original")
+
+        story_of = {a.article_id: a.story_id for a in assignments}
+        alliance_names = {
+            row[0]: row[2] or row[3] or row[0]
+            for row in gazetteer.entity_rows()
+            if row[1] == "alliance"
+        }
+        story_ids = sorted({story_of[m.article_id] for m in mentions if m.article_id in story_of})
+        already = {
+            (r[0], r[1], r[2])
+            for r in con.execute(query("alerted_keys"), {"story_ids": story_ids}).fetchall()
+        }
+        contexts = _story_contexts(con, story_ids)
+        alerts = plan_alliance_alerts(mentions, story_of, alliance_names, contexts, already)
+        report.alerts_created = loading.enqueue_alerts(con, alerts)
+        if not send_alerts:
+            loading.suppress_pending(con, "alerts disabled for this run (--no-alerts)")
+        elif not settings.alert_urls:
+            loading.suppress_pending(con, "no alert channel configured (NEWSMON_ALERT_URLS)")
+
+    if send_alerts and settings.alert_urls:
+        await _deliver_due(settings, report)
+
+    status = "completed" if report.sources_ok else "failed"
+    note = f"{report.sources_failed} source(s) failed" if report.sources_failed else "ok"
+    with open_writer(settings.db) as con:
+        loading.finish_run(con, run_id, status, report.stats(), note)
+    return report
+
+
+async def _deliver_due(settings: Settings, report: RunReport) -> None:
+    """Deliver every due outbox row: send first, then mark (at-least-once, see tasks.alerting)."""
+    now = datetime.now(UTC)
+    with open_writer(settings.db) as con:
+        due = con.execute(query("due_alerts"), {"now": now}).fetchall()
+    if not due:
+        return
+    current_reporter.get().phase("alerts", len(due))
+    payload = [(r[0], r[5], r[6]) for r in due]
+    results = await asyncio.to_thread(deliver, payload, settings.alert_urls)
+    attempts = {r[0]: int(r[7]) + 1 for r in due}
+    with open_writer(settings.db) as con:
+        for result in results:
+            tries = attempts[result.alert_id]
+            if result.ok:
+                loading.mark_alert(con, result.alert_id, "sent", tries, None, None)
+                report.alerts_sent += 1
+                continue
+            final = tries >= settings.alert_max_attempts
+            loading.mark_alert(
+                con,
+                result.alert_id,
+                "failed" if final else "pending",
+                tries,
+                result.error,
+                None if final else next_attempt_at(tries, now),
+            )
+            report.alerts_failed += 1
+    current_reporter.get().advance(len(due))
+
+
+@flow(name="newsmon-monitor", log_prints=False)
+async def monitor_flow(
+    sources: str | None = None,
+    db: str | None = None,
+    group: str | None = None,
+    send_alerts: bool = True,
+) -> RunReport | State:
+    """Scheduled entry point: settings from the environment, overridable per deployment.
+
+    A run that could do nothing (bad sources file, database held by another run, every source
+    failed) ends in a Failed state with a one-line message, so schedules and the CLI see it.
+    """
+    overrides: dict[str, object] = {}
+    if sources:
+        overrides["sources"] = Path(sources)
+    if db:
+        overrides["db"] = Path(db)
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    try:
+        report = await run_monitor(settings, group=group, send_alerts=send_alerts)
+    except (NothingToRun, DatabaseBusy, DatabaseError) as exc:
+        return Failed(message=str(exc))
+    if report.sources_total and not report.sources_ok:
+        return Failed(
+            message=f"every source failed ({report.sources_failed}); "
+            f"see fetch_log for run {report.run_id}",
+            data=report,
+        )
+    return report

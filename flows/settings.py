@@ -1,0 +1,45 @@
+"""Runtime settings, read once at the flow's edge and passed down as plain values.
+
+Domain code never reads the environment: only the CLI and the flows construct ``Settings``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """newsmon's settings: ``NEWSMON_*`` environment variables or a ``.env`` file."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSMON_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    db: Path = Field(default=Path("data/newsmon.duckdb"), description="DuckDB file")
+    sources: Path | None = Field(default=None, description="sources TOML; None = packaged")
+    entities: Path | None = Field(default=None, description="gazetteer TOML; None = packaged")
+    alert_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Apprise URLs"
+    )
+    allow_private_networks: bool = False
+    user_agent: str = "newsmon/0.1 (+https://github.com/newsmon; telecom news monitor)"
+    timeout_s: float = 20.0
+    max_bytes: int = 5_000_000
+    global_concurrency: int = 16
+    per_host_concurrency: int = 2
+    max_items_per_source: int = 200
+    chunk_size: int = 25
+    dedupe_window_days: int = 14
+    alert_max_attempts: int = 8
+
+    @field_validator("alert_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: object) -> object:
+        """Accept the whitespace- or comma-separated form the README documents."""
+        if isinstance(value, str):
+            return [part for part in value.replace(",", " ").split() if part]
+        return value

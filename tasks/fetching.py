@@ -1,0 +1,296 @@
+"""Fetching: one pooled httpx client, polite limits, a private-network guard, a size cap.
+
+Every request, successful or not, comes back as a ``FetchResult`` with a classified error: nothing
+here raises for network trouble, so one bad site can never abort a run for the others.
+
+Redirects are followed by hand so that every hop passes the private-network guard (a public URL
+redirecting to 127.0.0.1 or to cloud metadata at 169.254.169.254 is refused).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import random
+import socket
+import ssl
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from tasks.models import FetchErrorClass, FetchResult
+
+_REDIRECTS = {301, 302, 303, 307, 308}
+_RETRYABLE: frozenset[FetchErrorClass] = frozenset({"timeout", "connect", "http_5xx"})
+_NOT_HTML_PREFIXES = ("image/", "audio/", "video/", "font/", "application/pdf", "application/zip")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchPolicy:
+    """Limits for one run; the flow builds it from ``Settings``."""
+
+    user_agent: str
+    timeout_s: float = 20.0
+    max_bytes: int = 5_000_000
+    global_concurrency: int = 16
+    per_host_concurrency: int = 2
+    allow_private_networks: bool = False
+    max_redirects: int = 5
+    retries: int = 1
+    backoff_s: float = 0.5
+    max_retry_after_s: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRequest:
+    """What to fetch and on whose behalf; ``expect`` decides the content-type check."""
+
+    url: str
+    source_name: str
+    expect: str = "html"
+
+
+class _Refused(Exception):
+    def __init__(self, error: FetchErrorClass, detail: str, status: int | None = None) -> None:
+        super().__init__(detail)
+        self.error = error
+        self.detail = detail
+        self.status = status
+
+
+def is_public_address(address: str) -> bool:
+    """True when an IP address is globally routable (not loopback, private, link-local, …)."""
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+async def _check_target(url: str, allow_private: bool) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _Refused("invalid_url", f"not an http(s) URL: {url[:200]}")
+    if allow_private:
+        return
+    host = parts.hostname
+    try:
+        addresses = [host] if _is_ip(host) else await _resolve(host, parts.port)
+    except socket.gaierror as exc:
+        raise _Refused("dns", f"cannot resolve {host}: {exc.strerror}") from exc
+    for address in addresses:
+        if not is_public_address(address):
+            raise _Refused(
+                "private_network",
+                f"{host} resolves to non-public address {address}; "
+                "set NEWSMON_ALLOW_PRIVATE_NETWORKS=true to allow it",
+            )
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+async def _resolve(host: str, port: int | None) -> list[str]:
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
+    return sorted({str(info[4][0]) for info in infos})
+
+
+def _classify(exc: Exception) -> tuple[FetchErrorClass, str]:
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+        return "timeout", f"{type(exc).__name__}: {text}"
+    if isinstance(exc, httpx.ConnectError):
+        lowered = text.lower()
+        if any(m in lowered for m in ("name or service not known", "nodename", "resolution")):
+            return "dns", text
+        if "ssl" in lowered or "certificate" in lowered:
+            return "tls", text
+        return "connect", text
+    if isinstance(exc, ssl.SSLError):
+        return "tls", text
+    if isinstance(exc, socket.gaierror):
+        return "dns", text
+    if isinstance(exc, httpx.DecodingError):
+        return "decode", text
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+        return "connect", f"{type(exc).__name__}: {text}"
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return "invalid_url", text
+    return "other", f"{type(exc).__name__}: {text}"
+
+
+def _retry_after(response: httpx.Response, cap: float) -> float | None:
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    return max(0.0, min(seconds, cap))
+
+
+class Fetcher:
+    """One pooled async client with a global and a per-host concurrency limit.
+
+    Use as ``async with Fetcher(policy) as f: await f.fetch_many(requests)``. ``transport`` is the
+    httpx seam for unit tests; integration tests use a real server on 127.0.0.1.
+    """
+
+    def __init__(
+        self, policy: FetchPolicy, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self.policy = policy
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+        self._global = asyncio.Semaphore(policy.global_concurrency)
+        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(policy.per_host_concurrency)
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        limits = httpx.Limits(
+            max_connections=self.policy.global_concurrency,
+            max_keepalive_connections=self.policy.global_concurrency,
+        )
+        self._client = httpx.AsyncClient(
+            http2=self._transport is None,
+            transport=self._transport,
+            timeout=httpx.Timeout(self.policy.timeout_s),
+            limits=limits,
+            follow_redirects=False,
+            headers={
+                "User-Agent": self.policy.user_agent,
+                "Accept-Language": "ko,en;q=0.8",
+            },
+            trust_env=False,
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def fetch_many(self, requests: Sequence[FetchRequest]) -> list[FetchResult]:
+        """Fetch all requests concurrently within the limits, results in request order."""
+        return list(await asyncio.gather(*(self.fetch(r) for r in requests)))
+
+    async def fetch(self, request: FetchRequest) -> FetchResult:
+        """Fetch one URL, retrying transient failures; never raises for network trouble."""
+        attempt = 0
+        while True:
+            result, wait = await self._fetch_once(request)
+            if result.error not in _RETRYABLE and result.http_status != 429:
+                return result
+            if attempt >= self.policy.retries:
+                return result
+            attempt += 1
+            delay = wait if wait is not None else self.policy.backoff_s * (2 ** (attempt - 1))
+            await asyncio.sleep(delay * (0.75 + random.random() / 2))
+
+    async def _fetch_once(self, request: FetchRequest) -> tuple[FetchResult, float | None]:
+        assert self._client is not None, "use Fetcher as an async context manager"
+        started = time.monotonic()
+        requested_at = datetime.now(UTC)
+        url = request.url
+        status: int | None = None
+        retry_wait: float | None = None
+        host = urlsplit(url).hostname or ""
+        try:
+            async with self._global, self._hosts[host]:
+                for _hop in range(self.policy.max_redirects + 1):
+                    await _check_target(url, self.policy.allow_private_networks)
+                    status, content_type, body, location, retry_wait = await self._get(url)
+                    if status in _REDIRECTS and location:
+                        url = urljoin(url, location)
+                        continue
+                    break
+                else:
+                    raise _Refused("http_4xx", "too many redirects", status)
+            if status >= 500:
+                raise _Refused("http_5xx", f"HTTP {status}", status)
+            if status >= 400:
+                raise _Refused("http_4xx", f"HTTP {status}", status)
+            if request.expect == "html" and content_type.startswith(_NOT_HTML_PREFIXES):
+                raise _Refused("not_html", f"content type {content_type}", status)
+            return (
+                FetchResult(
+                    url=request.url,
+                    final_url=url,
+                    source_name=request.source_name,
+                    requested_at=requested_at,
+                    http_status=status,
+                    content=body,
+                    content_type=content_type or None,
+                    elapsed_ms=int((time.monotonic() - started) * 1000),
+                ),
+                None,
+            )
+        except _Refused as exc:
+            error, detail, status = exc.error, exc.detail, exc.status if exc.status else status
+        except Exception as exc:  # every failure becomes a classified row
+            error, detail = _classify(exc)
+        return (
+            FetchResult(
+                url=request.url,
+                final_url=url,
+                source_name=request.source_name,
+                requested_at=requested_at,
+                http_status=status,
+                content=None,
+                content_type=None,
+                elapsed_ms=int((time.monotonic() - started) * 1000),
+                error=error,
+                error_detail=detail[:500],
+            ),
+            retry_wait,
+        )
+
+    async def _get(self, url: str) -> tuple[int, str, bytes, str | None, float | None]:
+        assert self._client is not None
+        async with asyncio.timeout(self.policy.timeout_s * 2):
+            async with self._client.stream("GET", url) as response:
+                declared = response.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > self.policy.max_bytes:
+                    raise _Refused(
+                        "too_large", f"Content-Length {declared} over cap", response.status_code
+                    )
+                chunks: list[bytes] = []
+                total = 0
+                if response.status_code not in _REDIRECTS:
+                    async for chunk in response.aiter_bytes():
+                        total += len(chunk)
+                        if total > self.policy.max_bytes:
+                            raise _Refused(
+                                "too_large",
+                                f"body over {self.policy.max_bytes} bytes",
+                                response.status_code,
+                            )
+                        chunks.append(chunk)
+                content_type = response.headers.get("content-type", "").lower()
+                wait = None
+                if response.status_code in (429, 503):
+                    wait = _retry_after(response, self.policy.max_retry_after_s)
+                return (
+                    response.status_code,
+                    content_type,
+                    b"".join(chunks),
+                    response.headers.get("location"),
+                    wait,
+                )

@@ -1,0 +1,176 @@
+"""Plain records that flow between the stages.
+
+Every stage is a typed function over these frozen dataclasses, so a stage can run in a thread, a
+process or a Prefect task without knowing which. Timestamps are always timezone-aware UTC; KST is a
+presentation concern (alerts, views), never a storage one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+SourceKind = Literal["rss", "atom", "sitemap", "page", "auto"]
+Lang = Literal["ko", "en"]
+
+FetchErrorClass = Literal[
+    "dns",
+    "connect",
+    "timeout",
+    "tls",
+    "http_4xx",
+    "http_5xx",
+    "too_large",
+    "not_html",
+    "private_network",
+    "decode",
+    "parse",
+    "invalid_url",
+    "other",
+]
+
+Quality = Literal["ok", "too_short", "no_body", "not_article"]
+DupKind = Literal["original", "exact", "near"]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One configured news source (an entry of sources.toml)."""
+
+    name: str
+    url: str
+    kind: SourceKind
+    lang: Lang
+    group: str = "default"
+    link_pattern: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    """One item of a feed, kept as the feed told it: the fallback when the page itself fails."""
+
+    source_name: str
+    url: str
+    title: str | None
+    published_at: datetime | None
+    guid: str | None
+    summary: str | None
+    lang: Lang
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """The outcome of one HTTP request; ``error`` is a class name from ``FetchErrorClass``.
+
+    A result with an error has no ``content``; ``error_detail`` is a human-readable reason that
+    never contains credentials.
+    """
+
+    url: str
+    final_url: str
+    source_name: str
+    requested_at: datetime
+    http_status: int | None
+    content: bytes | None
+    content_type: str | None
+    elapsed_ms: int
+    error: FetchErrorClass | None = None
+    error_detail: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.content is not None
+
+    @property
+    def size(self) -> int:
+        return len(self.content) if self.content is not None else 0
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedPage:
+    """What extraction makes of one fetched page (plus the feed item it came from)."""
+
+    url: str
+    canonical_url: str | None
+    title: str | None
+    body: str
+    lead: str | None
+    lang: str | None
+    published_at: datetime | None
+    date_source: str | None
+    author: str | None
+    site_name: str | None
+    quality: Quality
+    title_flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """An article ready to be deduplicated, tagged and loaded.
+
+    ``article_id`` is derived from ``url_key`` so that re-running a window re-derives the same id.
+    """
+
+    article_id: str
+    url: str
+    url_key: str
+    canonical_url: str | None
+    source_name: str
+    title: str | None
+    body: str
+    lead: str | None
+    lang: str | None
+    published_at: datetime | None
+    date_source: str | None
+    author: str | None
+    site_name: str | None
+    fetched_at: datetime
+    quality: Quality
+    content_hash: str
+    title_flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StoryAssignment:
+    """Where dedupe put one article: its story, how it relates to it and how similar it is."""
+
+    article_id: str
+    story_id: str
+    dup_kind: DupKind
+    similarity: float
+    matched_article_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One occurrence of a gazetteer entity in an article.
+
+    Offsets are character offsets into the normalized text of the field named by ``field``.
+    """
+
+    article_id: str
+    entity_id: str
+    surface: str
+    field: Literal["title", "body"]
+    start: int
+    end: int
+    sentence: str
+    in_title: bool
+    in_lead: bool
+    collective: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One outbox row: the alert exists (keyed by rule, entity, story) before it is a message."""
+
+    alert_id: str
+    rule: str
+    entity_id: str
+    story_id: str
+    article_id: str
+    title: str
+    message: str
+    created_at: datetime
+    extra: dict[str, str] = field(default_factory=dict)

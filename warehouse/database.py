@@ -1,0 +1,153 @@
+"""Opening the DuckDB file: one writer, read-only readers, migrations, views.
+
+DuckDB lets one process hold a file read-write and then refuses every other process, read-only
+included. So the writer keeps its connection only while it writes, and both sides turn DuckDB's lock
+error into ``DatabaseBusy`` naming the holder, after a short bounded wait.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+_MIGRATION_RE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+_PID_RE = re.compile(r"PID (\d+)")
+
+
+class DatabaseBusy(Exception):
+    """Another process holds the database file."""
+
+
+class DatabaseError(Exception):
+    """The database file cannot be used (newer schema, failed migration, not a DuckDB file)."""
+
+
+def _sql_files(folder: str) -> list[tuple[str, str]]:
+    root = resources.files("warehouse").joinpath(folder)
+    files = sorted((p.name, p.read_text(encoding="utf-8")) for p in root.iterdir())
+    return [(name, text) for name, text in files if name.endswith(".sql")]
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """The numbered migrations shipped with the package, in order: (version, name, sql)."""
+    found: list[tuple[int, str, str]] = []
+    for name, text in _sql_files("migrations"):
+        match = _MIGRATION_RE.match(name)
+        if match is None:
+            raise DatabaseError(f"badly named migration file {name!r} (want NNN_name.sql)")
+        found.append((int(match.group(1)), match.group(2), text))
+    versions = [v for v, _, _ in found]
+    if len(set(versions)) != len(versions):
+        raise DatabaseError("two migrations share a number")
+    return found
+
+
+def query(name: str) -> str:
+    """A named query from ``warehouse/queries/<name>.sql``."""
+    path = resources.files("warehouse").joinpath("queries", f"{name}.sql")
+    return path.read_text(encoding="utf-8")
+
+
+def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply pending migrations, each in one transaction together with its record.
+
+    A failed migration rolls back and stays pending; a database that records a version this code
+    does not know was written by a newer newsmon and is refused rather than guessed at.
+    """
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+    )
+    applied = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    known = migrations()
+    newest_known = max((v for v, _, _ in known), default=0)
+    if applied and max(applied) > newest_known:
+        raise DatabaseError(
+            f"database schema version {max(applied)} is newer than this newsmon knows "
+            f"({newest_known}); upgrade newsmon"
+        )
+    done: list[int] = []
+    for version, name, sql in known:
+        if version in applied:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                [version, name, datetime.now(UTC)],
+            ).fetchall()
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            con.execute("ROLLBACK")
+            raise DatabaseError(f"migration {version:03d}_{name} failed: {exc}") from exc
+        done.append(version)
+    return done
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Re-create every view from ``warehouse/views/*.sql``: cheap, and keeps views in step."""
+    for _name, sql in _sql_files("views"):
+        con.execute(sql)
+
+
+def _busy_message(path: Path, exc: Exception) -> str:
+    match = _PID_RE.search(str(exc))
+    holder = f"process {match.group(1)}" if match else "another process"
+    return f"database {path} is in use by {holder} (a run may be writing); try again shortly"
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc)
+    return "lock" in text.lower() and ("Could not set lock" in text or "Conflicting" in text)
+
+
+def _connect(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait_s
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc):
+                raise DatabaseError(f"cannot open database {path}: {exc}") from exc
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(_busy_message(path, exc)) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+        except duckdb.Error as exc:
+            raise DatabaseError(f"cannot open database {path}: {exc}") from exc
+
+
+@contextmanager
+def open_writer(path: Path, wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the file for writing (creating it), migrate, re-create views; close on exit."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = _connect(path, read_only=False, wait_s=wait_s)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        apply_migrations(con)
+        create_views(con)
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def open_reader(path: Path, wait_s: float = 5.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the file read-only; a missing file is a clear error, not an empty database."""
+    if not path.exists():
+        raise DatabaseError(f"no database at {path} (run `newsmon run` or `newsmon demo` first)")
+    con = _connect(path, read_only=True, wait_s=wait_s)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        yield con
+    finally:
+        con.close()

@@ -1,0 +1,303 @@
+"""Bulk loading: one transaction per batch, idempotent keys, Arrow instead of row-by-row inserts.
+
+Each batch is deduplicated on its keys before it is inserted (DuckDB's conflict handling with a key
+repeated inside one statement is not what one expects), then inserted with ``INSERT OR IGNORE``, so
+re-loading the same batch adds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from tasks.models import Alert, Article, FeedItem, FetchResult, Mention, Source, StoryAssignment
+from warehouse.database import query
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Everything one chunk of work wants stored, written in one transaction."""
+
+    run_id: str
+    fetches: Sequence[tuple[FetchResult, str]] = ()
+    feed_items: Sequence[tuple[str, FeedItem]] = ()
+    articles: Sequence[Article] = ()
+    assignments: Sequence[StoryAssignment] = ()
+    signatures: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    mentions: Sequence[Mention] = ()
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[str, Any]], key: Sequence[str]
+) -> int:
+    """Insert rows not yet present; returns how many were new."""
+    unique: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        unique.setdefault(tuple(row[k] for k in key), row)
+    if not unique:
+        return 0
+    arrow = pa.Table.from_pylist(list(unique.values()))
+    con.register("_batch_rows", arrow)
+    try:
+        before = _count(con, table)
+        con.execute(f"INSERT OR IGNORE INTO {table} BY NAME SELECT * FROM _batch_rows").fetchall()
+        return _count(con, table) - before
+    finally:
+        con.unregister("_batch_rows")
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()
+    return int(rows[0][0])
+
+
+def _append(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    con.register("_batch_rows", pa.Table.from_pylist(list(rows)))
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _batch_rows").fetchall()
+    finally:
+        con.unregister("_batch_rows")
+
+
+def fetch_rows(run_id: str, fetches: Iterable[tuple[FetchResult, str]]) -> list[dict[str, Any]]:
+    """fetch_log rows; the log is append-only (every request of every run leaves one row)."""
+    return [
+        {
+            "run_id": run_id,
+            "url": f.url,
+            "final_url": f.final_url,
+            "source_name": f.source_name,
+            "purpose": purpose,
+            "requested_at": f.requested_at,
+            "http_status": f.http_status,
+            "error": f.error,
+            "error_detail": f.error_detail,
+            "bytes": f.size,
+            "elapsed_ms": f.elapsed_ms,
+        }
+        for f, purpose in fetches
+    ]
+
+
+def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
+    """Write one batch atomically; returns the number of new rows per table."""
+    assigned = {a.article_id: a for a in batch.assignments}
+    missing = [a.article_id for a in batch.articles if a.article_id not in assigned]
+    if missing:
+        raise ValueError(f"articles without a story assignment: {missing[:3]}")
+    now = datetime.now(UTC)
+    article_rows = [
+        {
+            "article_id": a.article_id,
+            "url": a.url,
+            "url_key": a.url_key,
+            "canonical_url": a.canonical_url,
+            "source_name": a.source_name,
+            "title": a.title,
+            "body": a.body,
+            "lead": a.lead,
+            "lang": a.lang,
+            "published_at": a.published_at,
+            "date_source": a.date_source,
+            "author": a.author,
+            "site_name": a.site_name,
+            "fetched_at": a.fetched_at,
+            "quality": a.quality,
+            "title_flags": list(a.title_flags),
+            "content_hash": a.content_hash,
+            "story_id": assigned[a.article_id].story_id,
+            "dup_kind": assigned[a.article_id].dup_kind,
+            "similarity": assigned[a.article_id].similarity,
+            "matched_article_id": assigned[a.article_id].matched_article_id,
+            "run_id": batch.run_id,
+        }
+        for a in batch.articles
+    ]
+    signature_rows = [
+        {"article_id": k, "signature": [int(x) for x in v]} for k, v in batch.signatures.items()
+    ]
+    feed_rows = [
+        {
+            "url_key": key,
+            "url": item.url,
+            "source_name": item.source_name,
+            "guid": item.guid,
+            "title": item.title,
+            "published_at": item.published_at,
+            "summary": item.summary,
+            "first_seen_at": now,
+        }
+        for key, item in batch.feed_items
+    ]
+    mention_rows = [
+        {
+            "article_id": m.article_id,
+            "entity_id": m.entity_id,
+            "field": m.field,
+            "start_pos": m.start,
+            "end_pos": m.end,
+            "surface": m.surface,
+            "sentence": m.sentence,
+            "in_title": m.in_title,
+            "in_lead": m.in_lead,
+            "collective": m.collective,
+        }
+        for m in batch.mentions
+    ]
+    counts: dict[str, int] = {}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _append(con, "fetch_log", fetch_rows(batch.run_id, batch.fetches))
+        counts["feed_items"] = _insert(con, "feed_items", feed_rows, ["url_key"])
+        counts["articles"] = _insert(con, "articles", article_rows, ["article_id"])
+        counts["signatures"] = _insert(con, "article_signatures", signature_rows, ["article_id"])
+        counts["mentions"] = _insert(
+            con, "mentions", mention_rows, ["article_id", "entity_id", "field", "start_pos"]
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return counts
+
+
+def sync_sources(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> None:
+    """Record the configured sources (upsert by name) so views can join on them."""
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "source_name": s.name,
+            "url": s.url,
+            "kind": s.kind,
+            "lang": s.lang,
+            "source_group": s.group,
+            "updated_at": now,
+        }
+        for s in sources
+    ]
+    if not rows:
+        return
+    con.register("_src", pa.Table.from_pylist(rows))
+    try:
+        con.execute(query("upsert_sources")).fetchall()
+    finally:
+        con.unregister("_src")
+
+
+def sync_entities(con: duckdb.DuckDBPyConnection, rows: Sequence[Sequence[Any]]) -> None:
+    """Replace the entities table with the gazetteer's rows, atomically."""
+    records = [
+        {
+            "entity_id": r[0],
+            "kind": r[1],
+            "name_en": r[2],
+            "name_ko": r[3],
+            "country": r[4],
+            "aliases": r[5] if isinstance(r[5], str) else json.dumps(r[5], ensure_ascii=False),
+            "members": r[6] if isinstance(r[6], str) else json.dumps(r[6], ensure_ascii=False),
+        }
+        for r in rows
+    ]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM entities").fetchall()
+        if records:
+            con.register("_ent", pa.Table.from_pylist(records))
+            con.execute("INSERT INTO entities BY NAME SELECT * FROM _ent").fetchall()
+            con.unregister("_ent")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def enqueue_alerts(con: duckdb.DuckDBPyConnection, alerts: Sequence[Alert]) -> int:
+    """Add outbox rows; a (rule, entity, story) that already has one is left untouched."""
+    rows = [
+        {
+            "alert_id": a.alert_id,
+            "rule": a.rule,
+            "entity_id": a.entity_id,
+            "story_id": a.story_id,
+            "article_id": a.article_id,
+            "title": a.title,
+            "message": a.message,
+            "status": "pending",
+            "attempts": 0,
+            "created_at": a.created_at,
+        }
+        for a in alerts
+    ]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        new = _insert(con, "alerts", rows, ["rule", "entity_id", "story_id"])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return new
+
+
+RUN_STAT_COLUMNS = (
+    "sources_total",
+    "sources_ok",
+    "sources_failed",
+    "items_seen",
+    "pages_fetched",
+    "articles_new",
+    "mentions_new",
+    "alerts_created",
+    "alerts_sent",
+    "alerts_failed",
+)
+
+
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str) -> None:
+    """Record a run as running (its row stays 'running' if the process dies)."""
+    con.execute(
+        query("start_run"), {"run_id": run_id, "flow": flow, "now": datetime.now(UTC)}
+    ).fetchall()
+
+
+def finish_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, status: str, stats: Mapping[str, int], note: str
+) -> None:
+    """Close a run's row with its status and counters."""
+    params: dict[str, object] = {c: int(stats.get(c, 0)) for c in RUN_STAT_COLUMNS}
+    params.update(run_id=run_id, status=status, note=note, now=datetime.now(UTC))
+    con.execute(query("finish_run"), params).fetchall()
+
+
+def suppress_pending(con: duckdb.DuckDBPyConnection, reason: str) -> None:
+    """Mark never-attempted pending alerts as suppressed (delivery is off for this run)."""
+    con.execute(query("suppress_pending"), {"reason": reason}).fetchall()
+
+
+def mark_alert(
+    con: duckdb.DuckDBPyConnection,
+    alert_id: str,
+    status: str,
+    attempts: int,
+    error: str | None,
+    next_at: datetime | None,
+) -> None:
+    """Record one delivery attempt's outcome on the outbox row."""
+    con.execute(
+        query("mark_alert"),
+        {
+            "alert_id": alert_id,
+            "status": status,
+            "attempts": attempts,
+            "error": error,
+            "next_at": next_at,
+            "now": datetime.now(UTC),
+        },
+    ).fetchall()
