@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -315,9 +315,11 @@ async def monitor_flow(
     except (NothingToRun, DatabaseBusy, DatabaseError) as exc:
         return Failed(message=str(exc))
     if report.sources_total and not report.sources_ok:
+        classes = Counter(why.split(":", 1)[0] for _, why in report.failed_sources)
+        summary = ", ".join(f"{name} ×{n}" for name, n in classes.most_common())
+        hint = " — is this machine offline?" if set(classes) <= {"dns", "connect"} else ""
         return Failed(
-            message=f"every source failed ({report.sources_failed}); "
-            f"see fetch_log for run {report.run_id}",
+            message=f"every source failed ({summary}){hint}; see fetch_log for run {report.run_id}",
             data=report,
         )
     return report

@@ -134,8 +134,14 @@ def _choose(content: bytes, content_type: str | None) -> _Decoded:
         codec = next((c for c in declared if _ascii_compatible(c)), "utf-8")
         return _Decoded(codec, content.decode("ascii"), 0)
 
-    utf8 = _decode(content, "utf-8")
-    tried: dict[str, _Decoded] = {"utf-8": utf8}
+    tried: dict[str, _Decoded] = {}
+
+    def attempt(codec: str) -> _Decoded:
+        if codec not in tried:
+            tried[codec] = _decode(content, codec)
+        return tried[codec]
+
+    utf8 = attempt("utf-8")
     for codec in declared:
         if codec == "utf-8":
             if _tolerable(utf8, content):
@@ -146,23 +152,23 @@ def _choose(content: bytes, content_type: str | None) -> _Decoded:
             return utf8
         if codec.startswith(("utf-16", "utf-32")) and b"\x00" not in content[:_PRESCAN_BYTES]:
             continue
-        decoded = tried.setdefault(codec, _decode(content, codec))
+        decoded = attempt(codec)
         if _tolerable(decoded, content):
             return decoded
 
     if utf8.errors == 0:
         return utf8
-    korean = tried.setdefault("cp949", _decode(content, "cp949"))
+    korean = attempt("cp949")
     if _tolerable(korean, content) and _hangul_share(korean.text) >= 0.5:
         # Detectors read short or sparse Korean as Big5 or a Western codec; this project reads
         # Korean first, and Western bytes almost never decode cleanly as CP949.
         return korean
     for codec in dict.fromkeys([*_detector_guesses(content), "cp1252"]):
-        decoded = tried.setdefault(codec, _decode(content, codec))
+        decoded = attempt(codec)
         if not _tolerable(decoded, content):
             continue
         if _SINGLE_BYTE.match(codec) and codec != "cp1252":
-            western = tried.setdefault("cp1252", _decode(content, "cp1252"))
+            western = attempt("cp1252")
             if _tolerable(western, content) and _plausibly_western(western.text):
                 return western
         return decoded

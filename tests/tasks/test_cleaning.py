@@ -27,6 +27,13 @@ SENTENCE2 = "회의에는 도이치텔레콤, 이앤, 싱텔, 소프트뱅크 �
             SENTENCE,
             id="wire-byline",
         ),
+        pytest.param(f"{SENTENCE}\n(c) 2026 Asia Telco Wire", SENTENCE, id="bare-copyright-c"),
+        pytest.param(f"{SENTENCE}\n© 2020-2026 가상일보", SENTENCE, id="bare-copyright-range"),
+        pytest.param(
+            f"{SENTENCE}\nCopyright 2026 is a year of change. More text follows here.",
+            f"{SENTENCE}\nCopyright 2026 is a year of change. More text follows here.",
+            id="copyright-word-in-prose-stays",
+        ),
         pytest.param(
             f"[서울=뉴시스] 홍길동 김철수 기자 = {SENTENCE}",
             SENTENCE,
@@ -330,6 +337,12 @@ SENTENCE2 = "회의에는 도이치텔레콤, 이앤, 싱텔, 소프트뱅크 �
 )
 def test_clean_body_removes_boilerplate(raw: str, expected: str) -> None:
     assert clean_body(raw) == expected
+
+
+def test_clean_body_drops_article_printed_twice() -> None:
+    long_paragraphs = [f"{SENTENCE} {SENTENCE2} {SENTENCE}", f"{SENTENCE2} {SENTENCE} {SENTENCE2}"]
+    text = "\n".join([*long_paragraphs, "공유하기 전에 읽어 보세요", *long_paragraphs])
+    assert clean_body(text) == "\n".join([*long_paragraphs, "공유하기 전에 읽어 보세요"])
 
 
 def test_clean_body_keeps_structured_repeats_far_apart() -> None:
