@@ -109,10 +109,14 @@ def print_db_summary(db: Path, top: int = 10) -> None:
     table.add_row(*(str(v) for v in totals))
     console.print(table)
     ents = Table(title="top entities (by stories)", header_style="bold")
-    for name in ("entity", "kind", "name", "한국어", "stories", "articles"):
-        ents.add_column(name)
-    for row in rows:
-        ents.add_row(*(str(v) if v is not None else "" for v in row))
+    ents.add_column("entity", no_wrap=True)
+    ents.add_column("name")
+    ents.add_column("kind")
+    ents.add_column("stories", justify="right")
+    ents.add_column("articles", justify="right")
+    for entity_id, kind, name_en, name_ko, stories, articles in rows:
+        name = name_en if not name_ko or name_ko == name_en else f"{name_en} / {name_ko}"
+        ents.add_row(entity_id, name, kind or "", str(stories), str(articles))
     console.print(ents)
 
 

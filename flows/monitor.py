@@ -32,7 +32,7 @@ from tasks.dedupe import StoredDoc, assign_stories
 from tasks.discovery import Discovery
 from tasks.fetching import Fetcher, FetchPolicy
 from tasks.gazetteer import Gazetteer, load_gazetteer
-from tasks.models import Article, FeedItem, FetchResult, Mention, StoryAssignment
+from tasks.models import Article, FeedItem, FetchResult, Mention, Source, StoryAssignment
 from tasks.prefect_tasks import discover_source, fetch_pages, process_pages
 from tasks.sources import SourcesError, load_sources
 from tasks.tagging import Tagger
@@ -124,141 +124,183 @@ def _story_contexts(con: object, story_ids: Sequence[str]) -> dict[str, StoryCon
             title=r[1] or "(untitled)",
             url=r[2],
             n_articles=int(r[3]),
-            outlets=tuple(sorted(r[6])),
+            outlets=tuple(sorted(r[7])),
             published_at=r[5],
+            representative_article_id=r[6],
         )
         for r in rows
     }
+
+
+@dataclass
+class _Work:
+    """What one run carries from phase to phase (internal to this module)."""
+
+    run_id: str
+    report: RunReport
+    discoveries: list[Discovery] = field(default_factory=list)
+    feed_rows: list[tuple[str, FeedItem]] = field(default_factory=list)
+    fetched: list[tuple[FeedItem, FetchResult]] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)
+    signatures: dict[str, list[int]] = field(default_factory=dict)
+    mentions: list[Mention] = field(default_factory=list)
+    assignments: list[StoryAssignment] = field(default_factory=list)
+
+    def fetch_rows(self) -> list[tuple[FetchResult, str]]:
+        """Every request of the run for fetch_log; a feed that downloaded but did not parse is
+        logged as a ``parse`` error so source health sees it."""
+        rows: list[tuple[FetchResult, str]] = []
+        for found in self.discoveries:
+            first = found.fetch
+            if found.error and first.error is None:
+                first = replace(first, error="parse", error_detail=found.error[:500])
+            rows += [(f, "feed") for f in (first, *found.extra_fetches)]
+        return rows + [(f, "article") for _, f in self.fetched]
 
 
 async def run_monitor(
     settings: Settings, *, group: str | None = None, send_alerts: bool = True
 ) -> RunReport:
     """One monitoring run; raises NothingToRun when nothing could run (see the CLI's exit codes)."""
-    reporter = current_reporter.get()
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
-    report = RunReport(run_id=run_id, db=str(settings.db))
+    work = _Work(run_id, RunReport(run_id=run_id, db=str(settings.db)))
     try:
         sources_file = load_sources(settings.sources, group)
     except SourcesError as exc:
         raise NothingToRun(str(exc)) from exc
-    report.problems.extend(sources_file.problems)
-    sources = sources_file.sources
-    report.sources_total = len(sources)
+    work.report.problems.extend(sources_file.problems)
+    work.report.sources_total = len(sources_file.sources)
     gazetteer, tagger = _gazetteer_and_tagger(str(settings.entities) if settings.entities else None)
-
     with open_writer(settings.db) as con:
         loading.start_run(con, run_id, "monitor")
-        loading.sync_sources(con, sources)
+        loading.sync_sources(con, sources_file.sources)
         loading.sync_entities(con, gazetteer.entity_rows())
 
     async with Fetcher(_policy(settings)) as fetcher:
-        reporter.phase("discover", len(sources))
-        discoveries: list[Discovery] = []
-        for pending in asyncio.as_completed(
-            [discover_source(fetcher, s, settings.max_items_per_source) for s in sources]
-        ):
-            discoveries.append(await pending)
-            reporter.advance()
-        discoveries.sort(key=lambda d: d.source.name)
-        for found in discoveries:
-            if found.warning:
-                report.problems.append(f"{found.source.name}: {found.warning}")
-            if found.ok:
-                report.sources_ok += 1
-            else:
-                report.sources_failed += 1
-                report.failed_sources.append((found.source.name, found.error or "?"))
-        report.items_seen = sum(len(d.items) for d in discoveries)
+        await _discover(work, fetcher, sources_file.sources, settings)
+        await _fetch_new(work, fetcher, settings)
+    _extract_and_tag(work, tagger, settings.chunk_size)
+    _dedupe_and_load(work, settings)
+    _enqueue_alerts(work, gazetteer, settings, send_alerts)
+    if send_alerts and settings.alert_urls:
+        await _deliver_due(settings, work.report)
 
-        feed_rows = _keyed_items(discoveries, report.problems)
-        with open_writer(settings.db) as con:
-            keys = [key for key, _ in feed_rows]
-            rows = con.execute(query("known_url_keys"), {"keys": keys}).fetchall()
-        by_source = _new_items(feed_rows, {r[0] for r in rows})
+    report = work.report
+    status = "completed" if report.sources_ok else "failed"
+    note = f"{report.sources_failed} source(s) failed" if report.sources_failed else "ok"
+    with open_writer(settings.db) as con:
+        loading.finish_run(con, run_id, status, report.stats(), note)
+    return report
 
-        reporter.phase("fetch", sum(len(v) for v in by_source.values()))
-        fetched: list[tuple[FeedItem, FetchResult]] = []
-        for done in asyncio.as_completed(
-            [fetch_pages(fetcher, name, items) for name, items in sorted(by_source.items())]
-        ):
-            pairs = await done
-            fetched.extend(pairs)
-            reporter.advance(len(pairs))
-    fetched.sort(key=lambda p: (p[0].source_name, p[0].url))
-    fetch_rows: list[tuple[FetchResult, str]] = []
-    for found in discoveries:
-        first = found.fetch
-        if found.error and first.error is None:
-            first = replace(first, error="parse", error_detail=found.error[:500])
-        fetch_rows += [(f, "feed") for f in (first, *found.extra_fetches)]
-    fetch_rows += [(f, "article") for _, f in fetched]
-    good = [(item, f) for item, f in fetched if f.ok]
-    report.pages_fetched = len(good)
-    report.pages_failed = len(fetched) - len(good)
 
+async def _discover(
+    work: _Work, fetcher: Fetcher, sources: Sequence[Source], settings: Settings
+) -> None:
+    """Phase 1: read every source's feed concurrently (a Prefect task per source)."""
+    reporter, report = current_reporter.get(), work.report
+    reporter.phase("discover", len(sources))
+    for pending in asyncio.as_completed(
+        [discover_source(fetcher, s, settings.max_items_per_source) for s in sources]
+    ):
+        work.discoveries.append(await pending)
+        reporter.advance()
+    work.discoveries.sort(key=lambda d: d.source.name)
+    for found in work.discoveries:
+        if found.warning:
+            report.problems.append(f"{found.source.name}: {found.warning}")
+        if found.ok:
+            report.sources_ok += 1
+        else:
+            report.sources_failed += 1
+            report.failed_sources.append((found.source.name, found.error or "?"))
+    report.items_seen = sum(len(d.items) for d in work.discoveries)
+    work.feed_rows = _keyed_items(work.discoveries, report.problems)
+
+
+async def _fetch_new(work: _Work, fetcher: Fetcher, settings: Settings) -> None:
+    """Phase 2: fetch the pages of items not stored yet (a Prefect task per source)."""
+    reporter = current_reporter.get()
+    with open_writer(settings.db) as con:
+        keys = [key for key, _ in work.feed_rows]
+        rows = con.execute(query("known_url_keys"), {"keys": keys}).fetchall()
+    by_source = _new_items(work.feed_rows, {r[0] for r in rows})
+    reporter.phase("fetch", sum(len(v) for v in by_source.values()))
+    for done in asyncio.as_completed(
+        [fetch_pages(fetcher, name, items) for name, items in sorted(by_source.items())]
+    ):
+        pairs = await done
+        work.fetched.extend(pairs)
+        reporter.advance(len(pairs))
+    work.fetched.sort(key=lambda p: (p[0].source_name, p[0].url))
+    good = sum(1 for _, f in work.fetched if f.ok)
+    work.report.pages_fetched = good
+    work.report.pages_failed = len(work.fetched) - good
+
+
+def _extract_and_tag(work: _Work, tagger: Tagger, chunk_size: int) -> None:
+    """Phase 3: extract, fingerprint and tag fetched pages (a Prefect task per chunk)."""
+    reporter = current_reporter.get()
+    good = [(item, f) for item, f in work.fetched if f.ok]
     reporter.phase("extract+tag", len(good))
-    articles: list[Article] = []
-    signatures: dict[str, list[int]] = {}
-    mentions: list[Mention] = []
-    size = max(1, settings.chunk_size)
+    size = max(1, chunk_size)
     for index, start in enumerate(range(0, len(good), size)):
-        chunk = process_pages(index, good[start : start + size], tagger)
-        articles.extend(chunk.articles)
-        signatures.update(chunk.signatures)
-        mentions.extend(chunk.mentions)
-        report.problems.extend(f"extract {url}: {why}" for url, why in chunk.failures)
-        reporter.advance(len(good[start : start + size]))
+        pages = good[start : start + size]
+        chunk = process_pages(index, pages, tagger)
+        work.articles.extend(chunk.articles)
+        work.signatures.update(chunk.signatures)
+        work.mentions.extend(chunk.mentions)
+        work.report.problems.extend(f"extract {url}: {why}" for url, why in chunk.failures)
+        reporter.advance(len(pages))
 
-    reporter.phase("dedupe+load", None)
+
+def _dedupe_and_load(work: _Work, settings: Settings) -> None:
+    """Phase 4: assign stories against the recent window and write everything in one transaction."""
+    current_reporter.get().phase("dedupe+load", None)
     since = datetime.now(UTC) - timedelta(days=settings.dedupe_window_days)
     with open_writer(settings.db) as con:
         window = [
             StoredDoc(r[0], r[1], r[2], [int(x) for x in r[3]], r[4])
             for r in con.execute(query("window_docs"), {"since": since}).fetchall()
         ]
-        assignments: list[StoryAssignment] = assign_stories(articles, window) if articles else []
+        work.assignments = assign_stories(work.articles, window) if work.articles else []
         batch = loading.Batch(
-            run_id=run_id,
-            fetches=fetch_rows,
-            feed_items=feed_rows,
-            articles=articles,
-            assignments=assignments,
-            signatures=signatures,
-            mentions=mentions,
+            run_id=work.run_id,
+            fetches=work.fetch_rows(),
+            feed_items=work.feed_rows,
+            articles=work.articles,
+            assignments=work.assignments,
+            signatures=work.signatures,
+            mentions=work.mentions,
         )
         counts = loading.write_batch(con, batch)
-        report.articles_new = counts["articles"]
-        report.mentions_new = counts["mentions"]
-        report.stories_new = sum(1 for a in assignments if a.dup_kind == "original")
+    work.report.articles_new = counts["articles"]
+    work.report.mentions_new = counts["mentions"]
+    work.report.stories_new = sum(1 for a in work.assignments if a.dup_kind == "original")
 
-        story_of = {a.article_id: a.story_id for a in assignments}
-        alliance_names = {
-            row[0]: row[2] or row[3] or row[0]
-            for row in gazetteer.entity_rows()
-            if row[1] == "alliance"
-        }
-        story_ids = sorted({story_of[m.article_id] for m in mentions if m.article_id in story_of})
+
+def _enqueue_alerts(
+    work: _Work, gazetteer: Gazetteer, settings: Settings, send_alerts: bool
+) -> None:
+    """Phase 5: one outbox row per (alliance, story) that has none yet."""
+    story_of = {a.article_id: a.story_id for a in work.assignments}
+    alliance_names = {
+        row[0]: row[2] or row[3] or row[0]
+        for row in gazetteer.entity_rows()
+        if row[1] == "alliance"
+    }
+    story_ids = sorted({story_of[m.article_id] for m in work.mentions if m.article_id in story_of})
+    with open_writer(settings.db) as con:
         already = {
             (r[0], r[1], r[2])
             for r in con.execute(query("alerted_keys"), {"story_ids": story_ids}).fetchall()
         }
         contexts = _story_contexts(con, story_ids)
-        alerts = plan_alliance_alerts(mentions, story_of, alliance_names, contexts, already)
-        report.alerts_created = loading.enqueue_alerts(con, alerts)
+        alerts = plan_alliance_alerts(work.mentions, story_of, alliance_names, contexts, already)
+        work.report.alerts_created = loading.enqueue_alerts(con, alerts)
         if not send_alerts:
             loading.suppress_pending(con, "alerts disabled for this run (--no-alerts)")
         elif not settings.alert_urls:
             loading.suppress_pending(con, "no alert channel configured (NEWSMON_ALERT_URLS)")
-
-    if send_alerts and settings.alert_urls:
-        await _deliver_due(settings, report)
-
-    status = "completed" if report.sources_ok else "failed"
-    note = f"{report.sources_failed} source(s) failed" if report.sources_failed else "ok"
-    with open_writer(settings.db) as con:
-        loading.finish_run(con, run_id, status, report.stats(), note)
-    return report
 
 
 async def _deliver_due(settings: Settings, report: RunReport) -> None:

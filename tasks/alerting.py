@@ -33,6 +33,7 @@ class StoryContext:
     outlets: tuple[str, ...]
     n_articles: int
     published_at: datetime | None
+    representative_article_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +58,19 @@ def highlight(sentence: str, surface: str) -> str:
     return f"{sentence[:index]}**{surface}**{sentence[index + len(surface) :]}"
 
 
-def _best_mention(mentions: Sequence[Mention]) -> Mention:
-    """Prefer a mention in the title, then in the lead, then the earliest in the body."""
-    return min(mentions, key=lambda m: (not m.in_title, not m.in_lead, m.field != "title", m.start))
+def _best_mention(mentions: Sequence[Mention], representative: str | None) -> Mention:
+    """The sentence to quote: a body sentence (the title is in the message already), from the
+    story's representative article if it has one, earliest in the lead first."""
+    return min(
+        mentions,
+        key=lambda m: (
+            m.field == "title",
+            m.article_id != representative,
+            not m.in_lead,
+            m.start,
+            m.article_id,
+        ),
+    )
 
 
 def render_message(entity_name: str, story: StoryContext, mention: Mention) -> tuple[str, str]:
@@ -105,7 +116,7 @@ def plan_alliance_alerts(
     for (entity_id, story_id), found in sorted(grouped.items()):
         if (RULE_ALLIANCE_NEW_STORY, entity_id, story_id) in already or story_id not in stories:
             continue
-        best = _best_mention(found)
+        best = _best_mention(found, stories[story_id].representative_article_id)
         title, message = render_message(alliance_names[entity_id], stories[story_id], best)
         alerts.append(
             Alert(

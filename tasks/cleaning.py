@@ -17,6 +17,7 @@ anchored prefixes/suffixes of a line; a sentence that merely contains "제공" o
 
 from __future__ import annotations
 
+import html
 import re
 
 __all__ = ["clean_body", "split_title_prefix"]
@@ -317,6 +318,22 @@ def split_title_prefix(title: str) -> tuple[str, tuple[str, ...]]:
     return rest, tuple(flags)
 
 
+def unescape_entities(text: str) -> str:
+    """Undo HTML escaping that survived parsing (publishers double-escape: ``e&amp;amp;``).
+
+    Applied up to three times, so text that only mentions an entity in words is left alone after
+    the markup layers are gone.
+    """
+    for _ in range(3):
+        if "&" not in text:
+            break
+        unescaped = html.unescape(text)
+        if unescaped == text:
+            break
+        text = unescaped
+    return text
+
+
 def clean_body(text: str) -> str:
     """Remove press and portal boilerplate from extracted article text; keep the article's lines.
 
@@ -351,6 +368,7 @@ def clean_body(text: str) -> str:
 
 
 def _normalize_lines(text: str) -> list[str]:
+    text = unescape_entities(text)
     text = _ZERO_WIDTH.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return [line for line in lines if line]

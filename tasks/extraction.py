@@ -43,7 +43,7 @@ from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from tasks.charset import decode_html
-from tasks.cleaning import clean_body, split_title_prefix
+from tasks.cleaning import clean_body, split_title_prefix, unescape_entities
 from tasks.models import ExtractedPage, Quality
 
 __all__ = ["KST", "MIN_BODY_CHARS", "detect_lang", "extract_page"]
@@ -759,7 +759,7 @@ def _primary_lang(tag: str | None) -> str | None:
 def _clean_text(value: str | None) -> str | None:
     if not value:
         return None
-    cleaned = " ".join(value.split())
+    cleaned = " ".join(unescape_entities(value).split())
     return cleaned or None
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -50,8 +51,18 @@ def test_one_alert_per_alliance_and_story_however_many_copies() -> None:
     story_of = {"a1": "s1", "a2": "s1", "a3": "s1"}
     alerts = plan_alliance_alerts(mentions, story_of, {"gtaa": "GTAA"}, {"s1": STORY}, set(), NOW)
     assert len(alerts) == 1
-    assert alerts[0].article_id == "a2"  # the title mention wins
+    assert (
+        alerts[0].article_id == "a1"
+    )  # a body sentence, earliest first; the title is quoted anyway
     assert alerts[0].alert_id == alert_id_for(RULE_ALLIANCE_NEW_STORY, "gtaa", "s1")
+
+
+def test_quote_comes_from_the_representative_article_when_it_mentions_the_alliance() -> None:
+    story = replace(STORY, representative_article_id="a3")
+    mentions = [_mention("a1", "gtaa", start=1), _mention("a3", "gtaa", start=50)]
+    story_of = {"a1": "s1", "a3": "s1"}
+    alerts = plan_alliance_alerts(mentions, story_of, {"gtaa": "GTAA"}, {"s1": story}, set(), NOW)
+    assert alerts[0].article_id == "a3"
 
 
 def test_existing_outbox_key_and_non_alliances_do_not_alert() -> None:

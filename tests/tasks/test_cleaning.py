@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.cleaning import clean_body, split_title_prefix
+from tasks.cleaning import clean_body, split_title_prefix, unescape_entities
 
 SENTENCE = "SK텔레콤은 18일 덴마크 코펜하겐에서 글로벌 텔코 AI 얼라이언스 회의를 열었다고 밝혔다."
 SENTENCE2 = "회의에는 도이치텔레콤, 이앤, 싱텔, 소프트뱅크 최고경영자가 참석했다."
@@ -436,3 +436,20 @@ def test_clean_body_full_portal_copy() -> None:
 )
 def test_split_title_prefix(title: str, expected: str, flags: tuple[str, ...]) -> None:
     assert split_title_prefix(title) == (expected, flags)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("도이치텔레콤·e&amp;amp;·싱텔", "도이치텔레콤·e&·싱텔"),
+        ("AT&amp;T", "AT&T"),
+        ("R&D 투자", "R&D 투자"),
+        ("&amp;amp;amp;amp;lt;", "&amp;lt;"),
+    ],
+)
+def test_unescape_entities(raw: str, expected: str) -> None:
+    assert unescape_entities(raw) == expected
+
+
+def test_clean_body_unescapes_leftover_entities() -> None:
+    assert clean_body(f"{SENTENCE} 이앤(e&amp;amp;)도 참여했다.").endswith("이앤(e&)도 참여했다.")

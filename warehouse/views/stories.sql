@@ -20,6 +20,6 @@ SELECT
     count(DISTINCT coalesce(site_name, source_name))  AS n_outlets,
     any_value(article_id) FILTER (WHERE rank_in_story = 1) AS representative_article_id,
     any_value(title) FILTER (WHERE rank_in_story = 1)      AS title,
-    any_value(url) FILTER (WHERE rank_in_story = 1)        AS url
+    any_value(coalesce(canonical_url, url)) FILTER (WHERE rank_in_story = 1) AS url
 FROM ranked
 GROUP BY story_id;
