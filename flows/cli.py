@@ -180,5 +180,297 @@ def summary(
         raise _fail(str(exc)) from None
 
 
+@app.command()
+def reprocess(
+    since: Annotated[
+        str | None,
+        typer.Option(help="only pages fetched on or after this day (YYYY-MM-DD, Korean time)"),
+    ] = None,
+    db: Annotated[Path | None, typer.Option(help="DuckDB file (default: NEWSMON_DB)")] = None,
+) -> None:
+    """Re-extract and re-tag archived pages without fetching; articles and mentions are updated in
+    place, story assignments are kept.
+
+    Example: [bold]newsmon reprocess --since 2026-11-01 --db data/newsmon.duckdb[/bold]
+    """
+    from datetime import date, datetime, time, timedelta, timezone
+
+    from rich.table import Table
+
+    from flows.console import RichReporter, console
+    from flows.monitor import _gazetteer_and_tagger
+    from flows.reprocess import reprocess as run_reprocess
+    from flows.settings import Settings
+    from warehouse.database import DatabaseBusy, DatabaseError
+
+    start: datetime | None = None
+    if since:
+        try:
+            day = date.fromisoformat(since)
+        except ValueError:
+            raise _fail(f"--since wants a day as YYYY-MM-DD, not {since!r}") from None
+        start = datetime.combine(day, time(), timezone(timedelta(hours=9)))
+    settings = Settings()
+    target = db or settings.db
+    if not target.exists():
+        raise _fail(f"no database at {target} (run `newsmon run` or `newsmon demo` first)")
+    gazetteer, tagger = _gazetteer_and_tagger(str(settings.entities) if settings.entities else None)
+    try:
+        with RichReporter() as reporter:
+            result = run_reprocess(
+                target,
+                gazetteer,
+                tagger,
+                since=start,
+                on_total=lambda n: reporter.phase("reprocess", n),
+                on_advance=reporter.advance,
+            )
+    except DatabaseBusy as exc:
+        raise _fail(str(exc), EXIT_DB_BUSY) from None
+    except DatabaseError as exc:
+        raise _fail(str(exc)) from None
+    table = Table(title="reprocess")
+    for column in ("pages", "changed bodies", "changed titles", "changed quality"):
+        table.add_column(column, justify="right")
+    table.add_column("mentions before → after", justify="right")
+    table.add_column("failed", justify="right")
+    table.add_row(
+        str(result.pages),
+        str(result.changed_bodies),
+        str(result.changed_titles),
+        str(result.changed_quality),
+        f"{result.mentions_before} → {result.mentions_after}",
+        str(len(result.failed)),
+    )
+    console.print(table)
+    for url, why in result.failed[:10]:
+        console.print(f"[red]failed[/red] {url}: {why}", soft_wrap=True)
+
+
+@app.command()
+def trends(
+    entity: Annotated[
+        str | None, typer.Option(help="one entity id (e.g. gtaa): its weeks in detail")
+    ] = None,
+    weeks: Annotated[int, typer.Option(min=1, max=260, help="ISO weeks (KST) to show")] = 8,
+    top: Annotated[int, typer.Option(help="how many entities to list")] = 20,
+    db: Annotated[Path | None, typer.Option(help="DuckDB file (default: NEWSMON_DB)")] = None,
+) -> None:
+    """Stories per entity and ISO week (KST), with the rising score from entity_rising.
+
+    Example: [bold]newsmon trends --entity gtaa --weeks 12 --db data/demo.duckdb[/bold]
+    """
+    from rich.table import Table
+
+    from flows.analytics import entity_name, entity_weeks
+    from flows.analytics import trends as read_trends
+    from flows.console import console
+    from flows.settings import Settings
+    from warehouse.database import DatabaseBusy, DatabaseError, open_reader
+
+    try:
+        with open_reader(db or Settings().db) as con:
+            if entity is not None:
+                name = entity_name(con, entity)
+                if name is None:
+                    raise _fail(f"unknown entity {entity!r} (see: newsmon sql 'FROM entities')")
+                columns, rows = entity_weeks(con, entity, weeks)
+                found = read_trends(con, weeks, entity=entity, limit=1)
+            else:
+                found = read_trends(con, weeks, limit=top)
+    except DatabaseBusy as exc:
+        raise _fail(str(exc), EXIT_DB_BUSY) from None
+    except DatabaseError as exc:
+        raise _fail(str(exc)) from None
+    if entity is not None:
+        score = found.rows[0].rising_score if found.rows else None
+        title = f"{name} ({entity}) — last {weeks} weeks"
+        title += f", rising score {score}" if score is not None else ", not rising"
+        table = Table(title=title, header_style="bold")
+        for column in columns:
+            table.add_column(column, justify="left" if column.endswith("week") else "right")
+        for row in rows:
+            table.add_row(*(str(v) for v in row))
+        console.print(table)
+        return
+    table = Table(title=f"stories per week (KST), last {weeks} weeks", header_style="bold")
+    table.add_column("entity", no_wrap=True)
+    table.add_column("name", no_wrap=True, max_width=22, overflow="ellipsis")
+    for week in found.weeks:
+        table.add_column(week.strftime("%m-%d"), justify="right")
+    table.add_column("total", justify="right", style="bold")
+    table.add_column("rising", justify="right")
+    for r in found.rows:
+        cells = [str(n) if n else "·" for n in r.per_week]
+        rising = "" if r.rising_score is None else f"{r.rising_score:.2f}"
+        table.add_row(r.entity_id, r.name, *cells, str(r.n_stories), rising)
+    console.print(table)
+    if not found.rows:
+        console.print(f"no entity mentioned in the last {weeks} weeks")
+
+
+class ExportFormat(StrEnum):
+    parquet = "parquet"
+    csv = "csv"
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option(help="output folder (each table's folder is replaced)")],
+    format: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.parquet,
+    db: Annotated[Path | None, typer.Option(help="DuckDB file (default: NEWSMON_DB)")] = None,
+) -> None:
+    """Export the tables to Parquet or CSV files, partitioned by month (KST, hive layout).
+
+    Example: [bold]newsmon export --format parquet --out exports/ --db data/demo.duckdb[/bold]
+    """
+    import duckdb
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.table import Table
+
+    from flows.analytics import MONTHLY_EXPORTS, WHOLE_EXPORTS, export_warehouse
+    from flows.console import console, err_console
+    from flows.settings import Settings
+    from warehouse.database import DatabaseBusy, DatabaseError
+
+    names = (*MONTHLY_EXPORTS, *WHOLE_EXPORTS)
+    progress = Progress(
+        TextColumn("[bold]export"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[at]}"),
+        console=err_console,
+    )
+    try:
+        with progress:
+            task = progress.add_task("export", total=len(names), at="")
+            result = export_warehouse(
+                db or Settings().db,
+                out,
+                format.value,
+                on_table=lambda name: progress.update(task, advance=1, at=name),
+            )
+    except DatabaseBusy as exc:
+        raise _fail(str(exc), EXIT_DB_BUSY) from None
+    except DatabaseError as exc:
+        raise _fail(str(exc)) from None
+    except (duckdb.Error, OSError) as exc:
+        raise _fail(f"export failed: {exc}") from None
+    table = Table(title=f"exported to {result.out}", header_style="bold")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    table.add_column("files", justify="right")
+    table.add_column("months", justify="right")
+    for name in names:
+        files = [
+            p for p in result.files if p.relative_to(result.out).parts[0].split(".")[0] == name
+        ]
+        months = {p.parent.name for p in files if p.parent.name.startswith("month=")}
+        table.add_row(name, str(result.rows[name]), str(len(files)), str(len(months)))
+    console.print(table)
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option(help="the HTML file to write")] = Path("report.html"),
+    weeks: Annotated[int, typer.Option(min=1, max=260, help="ISO weeks for the trend chart")] = 12,
+    db: Annotated[Path | None, typer.Option(help="DuckDB file (default: NEWSMON_DB)")] = None,
+) -> None:
+    """Write a self-contained HTML page of charts (opens offline): weekly stories per alliance,
+    top rising entities, entities mentioned together, source health.
+
+    Example: [bold]newsmon report --out report.html --db data/demo.duckdb[/bold]
+    """
+    import duckdb
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from flows.console import console, err_console
+    from flows.report import build_report
+    from flows.settings import Settings
+    from warehouse.database import DatabaseBusy, DatabaseError
+
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err_console) as p:
+            p.add_task("reading views and drawing charts", total=None)
+            data = build_report(db or Settings().db, out, weeks)
+    except DatabaseBusy as exc:
+        raise _fail(str(exc), EXIT_DB_BUSY) from None
+    except DatabaseError as exc:
+        raise _fail(str(exc)) from None
+    except (duckdb.Error, OSError) as exc:
+        raise _fail(f"report failed: {exc}") from None
+    size_kb = out.stat().st_size // 1024
+    console.print(
+        f"wrote {out} ({size_kb} KB, self-contained): {len(data.rising)} rising entities, "
+        f"{len(data.pairs)} entity pairs ({data.pairs_source}), {len(data.health)} sources"
+    )
+
+
+sources_app = typer.Typer(help="Check and list the sources file.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("check")
+def sources_check(
+    sources: Annotated[
+        Path | None, typer.Option(help="sources TOML (default: NEWSMON_SOURCES or packaged)")
+    ] = None,
+) -> None:
+    """Validate the sources file, probe every source and print a verdict per source.
+
+    Verdicts: ok, stale, empty, blocked (robots, 401/403/429), dead (network, 404/410, 5xx,
+    unreadable). Exit code 1 when an entry is invalid or no source is usable.
+
+    Example: [bold]newsmon sources check --sources my-sources.toml[/bold]
+    """
+    import asyncio
+    from zoneinfo import ZoneInfo
+
+    from rich.table import Table
+
+    from flows.console import RichReporter, console
+    from flows.progress import current_reporter
+    from flows.settings import Settings
+    from flows.sources_check import check_sources
+    from tasks.sources import SourcesError, load_sources
+
+    settings = Settings()
+    try:
+        parsed = load_sources(sources or settings.sources)
+    except SourcesError as exc:
+        raise _fail(str(exc)) from None
+    for problem in parsed.problems:
+        console.print(f"[red]invalid:[/red] {problem}", markup=True, highlight=False)
+    with RichReporter() as reporter:
+        token = current_reporter.set(reporter)
+        try:
+            results = asyncio.run(check_sources(parsed.sources, settings))
+        finally:
+            current_reporter.reset(token)
+    colours = {"ok": "green", "stale": "yellow", "empty": "yellow", "blocked": "red", "dead": "red"}
+    table = Table(header_style="bold", title="sources")
+    for column in ("source", "kind", "items", "newest item (KST)", "HTTP", "ms", "verdict"):
+        table.add_column(column, justify="right" if column in ("items", "HTTP", "ms") else "left")
+    kst = ZoneInfo("Asia/Seoul")
+    for r in results:
+        newest = r.newest.astimezone(kst).strftime("%Y-%m-%d %H:%M") if r.newest else ""
+        verdict = f"[{colours[r.verdict]}]{r.verdict}[/]"
+        if r.reason and r.verdict != "ok":
+            verdict += f" ({r.reason[:60]})"
+        table.add_row(
+            r.source.name,
+            r.kind or "",
+            str(r.items),
+            newest,
+            str(r.http_status or ""),
+            str(r.latency_ms),
+            verdict,
+        )
+    console.print(table)
+    usable = sum(1 for r in results if r.verdict in ("ok", "stale", "empty"))
+    if parsed.problems or not usable:
+        raise typer.Exit(EXIT_NOTHING_RAN)
+
+
 if __name__ == "__main__":
     app()

@@ -24,21 +24,26 @@ from flows.progress import current_reporter
 from flows.settings import Settings
 from tasks.alerting import (
     StoryContext,
+    alert_id_for,
     deliver,
     next_attempt_at,
     plan_alliance_alerts,
 )
-from tasks.dedupe import StoredDoc, assign_stories
+from tasks.archive import archive_pages, page_states
+from tasks.dedupe import dedupe
 from tasks.discovery import Discovery
 from tasks.fetching import Fetcher, FetchPolicy
 from tasks.gazetteer import Gazetteer, load_gazetteer
-from tasks.models import Article, FeedItem, FetchResult, Mention, Source, StoryAssignment
+from tasks.health import HealthRules, SourceStatus, health_message, next_status
+from tasks.models import Alert, Article, FeedItem, FetchResult, Mention, Source, StoryAssignment
 from tasks.prefect_tasks import discover_source, fetch_pages, process_pages
+from tasks.relations import find_membership_events
 from tasks.sources import SourcesError, load_sources
 from tasks.tagging import Tagger
 from tasks.urls import url_key
-from warehouse import loading
+from warehouse import loading, state
 from warehouse.database import DatabaseBusy, DatabaseError, open_writer, query
+from warehouse.window import load_window
 
 
 class NothingToRun(Exception):
@@ -59,6 +64,7 @@ class RunReport:
     pages_failed: int = 0
     articles_new: int = 0
     stories_new: int = 0
+    stories_merged: int = 0
     mentions_new: int = 0
     alerts_created: int = 0
     alerts_sent: int = 0
@@ -85,6 +91,10 @@ def _policy(settings: Settings) -> FetchPolicy:
         global_concurrency=settings.global_concurrency,
         per_host_concurrency=settings.per_host_concurrency,
         allow_private_networks=settings.allow_private_networks,
+        retries=settings.fetch_retries,
+        min_host_interval_s=settings.min_host_interval_s,
+        max_crawl_delay_s=settings.max_crawl_delay_s,
+        respect_robots=settings.respect_robots,
     )
 
 
@@ -145,6 +155,7 @@ class _Work:
     signatures: dict[str, list[int]] = field(default_factory=dict)
     mentions: list[Mention] = field(default_factory=list)
     assignments: list[StoryAssignment] = field(default_factory=list)
+    new_per_source: dict[str, int] = field(default_factory=dict)
 
     def fetch_rows(self) -> list[tuple[FetchResult, str]]:
         """Every request of the run for fetch_log; a feed that downloaded but did not parse is
@@ -180,7 +191,8 @@ async def run_monitor(
         await _discover(work, fetcher, sources_file.sources, settings)
         await _fetch_new(work, fetcher, settings)
     _extract_and_tag(work, tagger, settings.chunk_size)
-    _dedupe_and_load(work, settings)
+    _dedupe_and_load(work, settings, gazetteer)
+    _update_health(work, settings)
     _enqueue_alerts(work, gazetteer, settings, send_alerts)
     if send_alerts and settings.alert_urls:
         await _deliver_due(settings, work.report)
@@ -190,17 +202,42 @@ async def run_monitor(
     note = f"{report.sources_failed} source(s) failed" if report.sources_failed else "ok"
     with open_writer(settings.db) as con:
         loading.finish_run(con, run_id, status, report.stats(), note)
+    await _publish_summary(settings, report)
     return report
+
+
+async def _publish_summary(settings: Settings, report: RunReport) -> None:
+    """The run's Prefect markdown artifact; best effort, it never fails the run."""
+    from flows.analytics import publish_run_artifact
+
+    stats = [
+        ("sources ok / total", f"{report.sources_ok} / {report.sources_total}"),
+        ("new articles", report.articles_new),
+        ("new stories", report.stories_new),
+        ("new mentions", report.mentions_new),
+        ("alerts created", report.alerts_created),
+    ]
+    await publish_run_artifact(
+        settings.db, report.run_id, report.alerts_sent, report.failed_sources, stats
+    )
 
 
 async def _discover(
     work: _Work, fetcher: Fetcher, sources: Sequence[Source], settings: Settings
 ) -> None:
-    """Phase 1: read every source's feed concurrently (a Prefect task per source)."""
+    """Phase 1: read every source's feed concurrently (a Prefect task per source), sending back
+    the validators of the last response so an unchanged feed costs a 304."""
     reporter, report = current_reporter.get(), work.report
+    with open_writer(settings.db) as con:
+        known = state.load_validators(con, [s.url for s in sources])
     reporter.phase("discover", len(sources))
     for pending in asyncio.as_completed(
-        [discover_source(fetcher, s, settings.max_items_per_source) for s in sources]
+        [
+            discover_source(
+                fetcher, s, settings.max_items_per_source, *known.get(s.url, (None, None))
+            )
+            for s in sources
+        ]
     ):
         work.discoveries.append(await pending)
         reporter.advance()
@@ -215,15 +252,29 @@ async def _discover(
             report.failed_sources.append((found.source.name, found.error or "?"))
     report.items_seen = sum(len(d.items) for d in work.discoveries)
     work.feed_rows = _keyed_items(work.discoveries, report.problems)
+    with open_writer(settings.db) as con:
+        state.save_validators(
+            con,
+            [
+                (d.source.url, d.fetch.etag, d.fetch.last_modified, d.body_sha256)
+                for d in work.discoveries
+                if d.ok and not d.unchanged
+            ],
+        )
 
 
 async def _fetch_new(work: _Work, fetcher: Fetcher, settings: Settings) -> None:
-    """Phase 2: fetch the pages of items not stored yet (a Prefect task per source)."""
+    """Phase 2: fetch the pages of items not stored yet (a Prefect task per source), plus pages
+    whose fetch failed in an earlier run (retried even when their feed is unchanged)."""
     reporter = current_reporter.get()
+    ok_sources = {d.source.name: d.source.lang for d in work.discoveries if d.ok}
+    since = datetime.now(UTC) - timedelta(days=settings.retry_window_days)
     with open_writer(settings.db) as con:
         keys = [key for key, _ in work.feed_rows]
         rows = con.execute(query("known_url_keys"), {"keys": keys}).fetchall()
-    by_source = _new_items(work.feed_rows, {r[0] for r in rows})
+        retries = state.retry_items(con, since, ok_sources, settings.max_page_attempts)
+    by_source = _new_items([*work.feed_rows, *retries], {r[0] for r in rows})
+    work.new_per_source = {name: len(items) for name, items in by_source.items()}
     reporter.phase("fetch", sum(len(v) for v in by_source.values()))
     for done in asyncio.as_completed(
         [fetch_pages(fetcher, name, items) for name, items in sorted(by_source.items())]
@@ -235,6 +286,49 @@ async def _fetch_new(work: _Work, fetcher: Fetcher, settings: Settings) -> None:
     good = sum(1 for _, f in work.fetched if f.ok)
     work.report.pages_fetched = good
     work.report.pages_failed = len(work.fetched) - good
+
+
+def _update_health(work: _Work, settings: Settings) -> None:
+    """Phase 6: per-source health; a source failing N runs in a row raises one
+    ``source_unhealthy`` alert, and one ``source_recovered`` when it answers again."""
+    now = datetime.now(UTC)
+    rules = HealthRules(failures_for_unhealthy=settings.unhealthy_after_failures)
+    statuses: list[SourceStatus] = []
+    alerts: list[Alert] = []
+    with open_writer(settings.db) as con:
+        previous = state.load_source_status(con)
+        for found in work.discoveries:
+            name = found.source.name
+            dates = [i.published_at for i in found.items if i.published_at is not None]
+            status, event = next_status(
+                previous.get(name),
+                name,
+                ok=found.ok,
+                error=found.error,
+                new_items=work.new_per_source.get(name, 0),
+                item_dates=dates,
+                now=now,
+                rules=rules,
+            )
+            statuses.append(status)
+            if event is not None:
+                title, message = health_message(event, status, found.source.url)
+                episode = f"{name}@{(status.unhealthy_since or now).isoformat()}"
+                key = f"source:{name}"
+                alerts.append(
+                    Alert(
+                        alert_id_for(event, key, episode),
+                        event,
+                        key,
+                        episode,
+                        "",
+                        title,
+                        message,
+                        now,
+                    )
+                )
+        state.save_source_status(con, statuses)
+        work.report.alerts_created += loading.enqueue_alerts(con, alerts)
 
 
 def _extract_and_tag(work: _Work, tagger: Tagger, chunk_size: int) -> None:
@@ -253,16 +347,21 @@ def _extract_and_tag(work: _Work, tagger: Tagger, chunk_size: int) -> None:
         reporter.advance(len(pages))
 
 
-def _dedupe_and_load(work: _Work, settings: Settings) -> None:
+def _dedupe_and_load(work: _Work, settings: Settings, gazetteer: Gazetteer) -> None:
     """Phase 4: assign stories against the recent window and write everything in one transaction."""
     current_reporter.get().phase("dedupe+load", None)
     since = datetime.now(UTC) - timedelta(days=settings.dedupe_window_days)
+    pages = archive_pages(work.articles, work.fetched)  # compressed before the writer opens
+    states = page_states(work.articles, work.fetched, datetime.now(UTC))
+    relations = find_membership_events(work.mentions, gazetteer)
     with open_writer(settings.db) as con:
-        window = [
-            StoredDoc(r[0], r[1], r[2], [int(x) for x in r[3]], r[4])
-            for r in con.execute(query("window_docs"), {"since": since}).fetchall()
-        ]
-        work.assignments = assign_stories(work.articles, window) if work.articles else []
+        loading.backfill_bands(con)
+        window = load_window(con, work.articles, work.signatures, since)
+        result = (
+            dedupe(work.articles, window, signatures=work.signatures) if work.articles else None
+        )
+        work.assignments = result.assignments if result else []
+        merges = result.merges if result else []
         batch = loading.Batch(
             run_id=work.run_id,
             fetches=work.fetch_rows(),
@@ -271,11 +370,17 @@ def _dedupe_and_load(work: _Work, settings: Settings) -> None:
             assignments=work.assignments,
             signatures=work.signatures,
             mentions=work.mentions,
+            pages=pages,
+            page_states=states,
+            merges=merges,
+            relations=relations,
         )
         counts = loading.write_batch(con, batch)
     work.report.articles_new = counts["articles"]
     work.report.mentions_new = counts["mentions"]
-    work.report.stories_new = sum(1 for a in work.assignments if a.dup_kind == "original")
+    new_ids = {a.article_id for a in work.articles}
+    work.report.stories_new = len({a.story_id for a in work.assignments if a.story_id in new_ids})
+    work.report.stories_merged = len(merges)
 
 
 def _enqueue_alerts(

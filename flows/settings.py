@@ -31,6 +31,13 @@ class Settings(BaseSettings):
     max_bytes: int = 5_000_000
     global_concurrency: int = 16
     per_host_concurrency: int = 2
+    min_host_interval_s: float = 0.5
+    max_crawl_delay_s: float = 10.0
+    respect_robots: bool = True
+    fetch_retries: int = 2
+    retry_window_days: int = 3
+    max_page_attempts: int = 5
+    unhealthy_after_failures: int = 3
     max_items_per_source: int = 200
     chunk_size: int = 25
     dedupe_window_days: int = 14

@@ -255,8 +255,16 @@ _PROMO = re.compile(
 )
 _META_LINE = re.compile(
     r"^(?:(?:입력|수정|승인|기사승인|등록|발행|업데이트|최종수정|최종편집|기사입력|송고시간|게재|작성)"
-    r"\s*[:：]?\s*[\[(]?\s*\d{2,4}\s*[-./년]|기자명\s|(?:Published|Updated|Posted)\s*:?\s*\d)"
+    r"\s*[:：]?\s*[\[(]?\s*\d{2,4}\s*[-./년]|기자명\s|(?:Published|Updated|Posted)(?:\s+(?:at|on))?\s*:?\s*\d)"
     rf"|^{_NAME}\s?{_ROLE}\s+\d{{4}}\s?[-.]\s?\d{{1,2}}\s?[-.]\s?\d{{1,2}}"
+)
+# A paywall's prompt printed inside the article block (the teaser stays, the prompt goes).
+_PAYWALL_PROMPT = re.compile(
+    r"^(?:subscribe (?:now )?to (?:continue|keep) reading|to (?:continue|keep) reading,? "
+    r"|this (?:article|story|content) is (?:only )?(?:available|reserved|exclusive) "
+    r"|already a subscriber|unlock (?:this|the full) (?:article|story)"
+    r"|(?:이 )?기사는 유료|유료\s?회원\s?전용|구독자\s?전용|로그인\s?후\s?(?:기사|전체|본문))",
+    re.IGNORECASE,
 )
 _HEADLINE_LIST_LINE = re.compile(r"^-\s.{4,}\s-\s[^\s-][^-]{0,14}$")  # "- {headline} - 매일경제"
 _RELATED_HEADER = re.compile(
@@ -400,6 +408,8 @@ def _is_boilerplate_line(line: str) -> bool:
     if _UI_LINE.match(line) or _is_ui_line(line):
         return True
     if _HEADLINE_LIST_LINE.match(line):
+        return True
+    if len(line) <= 200 and _PAYWALL_PROMPT.match(line):
         return True
     if len(line) <= 80 and (_WEATHER.search(line) or _PROMO.search(line)):
         return True

@@ -1,13 +1,15 @@
 """Discovery: turn a feed document into feed items, keeping what the feed said about each.
 
 feedparser does the parsing (RSS 0.9x/1.0/2.0, Atom, encodings declared in the XML prolog such as
-EUC-KR); this module only decides what counts as a usable item and what counts as a broken feed.
+EUC-KR); JSON Feed, which feedparser does not read, is parsed here. This module decides what counts
+as a usable item and what counts as a broken feed.
 """
 
 from __future__ import annotations
 
 import calendar
 import html
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -74,6 +76,62 @@ def _entry_link(entry: Any, base: str) -> str | None:
     return None
 
 
+def _json_date(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def looks_like_json_feed(content: bytes) -> bool:
+    head = content[:512].lstrip()
+    return head.startswith(b"{") and b"jsonfeed.org/version" in content[:4096]
+
+
+def parse_json_feed(content: bytes, source: Source, feed_url: str | None = None) -> ParsedFeed:
+    """JSON Feed 1.0/1.1 (jsonfeed.org), which feedparser does not read."""
+    try:
+        data = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FeedError(f"not a readable JSON feed: {exc}") from exc
+    if not isinstance(data, dict) or not str(data.get("version", "")).startswith(
+        "https://jsonfeed.org/version/"
+    ):
+        raise FeedError("not a JSON feed (no jsonfeed.org version)")
+    base = feed_url or source.url
+    items: list[FeedItem] = []
+    seen: set[str] = set()
+    for raw in data.get("items") or []:
+        if not isinstance(raw, dict):
+            continue
+        link = raw.get("url") or raw.get("external_url")
+        if not isinstance(link, str):
+            continue
+        url = urljoin(base, link.strip())
+        if urlsplit(url).scheme not in ("http", "https") or url in seen:
+            continue
+        seen.add(url)
+        summary = raw.get("summary") or raw.get("content_text") or raw.get("content_html")
+        title = raw.get("title")
+        guid = raw.get("id")
+        items.append(
+            FeedItem(
+                source_name=source.name,
+                url=url,
+                title=_plain(title) if isinstance(title, str) else None,
+                published_at=_json_date(raw.get("date_published") or raw.get("date_modified")),
+                guid=str(guid) if guid is not None else None,
+                summary=_plain(summary) if isinstance(summary, str) else None,
+                lang=source.lang,
+            )
+        )
+    title = data.get("title")
+    return ParsedFeed(tuple(items), _plain(title) if isinstance(title, str) else None, None)
+
+
 def parse_feed(content: bytes, source: Source, feed_url: str | None = None) -> ParsedFeed:
     """Parse feed bytes into items; raise FeedError when nothing usable is in them.
 
@@ -83,6 +141,8 @@ def parse_feed(content: bytes, source: Source, feed_url: str | None = None) -> P
     """
     if not content.strip():
         raise FeedError("empty document")
+    if looks_like_json_feed(content):
+        return parse_json_feed(content, source, feed_url)
     parsed = feedparser.parse(content, sanitize_html=False, resolve_relative_uris=False)
     base = feed_url or source.url
     entries = parsed.get("entries") or []

@@ -5,6 +5,13 @@ here raises for network trouble, so one bad site can never abort a run for the o
 
 Redirects are followed by hand so that every hop passes the private-network guard (a public URL
 redirecting to 127.0.0.1 or to cloud metadata at 169.254.169.254 is refused).
+
+Politeness: robots.txt is read once per host and run (RFC 9309: a 4xx robots.txt allows all, a 5xx
+one disallows all for the run), its ``Crawl-delay`` and the policy's minimum interval space the
+request starts on one host, and feeds are fetched conditionally (ETag / Last-Modified) so an
+unchanged feed costs a 304 and no body.
+
+The size cap counts decoded bytes as they stream, so a gzip or brotli bomb stops at the cap too.
 """
 
 from __future__ import annotations
@@ -23,11 +30,13 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from protego import Protego
 
 from tasks.models import FetchErrorClass, FetchResult
 
 _REDIRECTS = {301, 302, 303, 307, 308}
 _RETRYABLE: frozenset[FetchErrorClass] = frozenset({"timeout", "connect", "http_5xx"})
+_RETRY_STATUSES = frozenset({408, 429})
 _NOT_HTML_PREFIXES = ("image/", "audio/", "video/", "font/", "application/pdf", "application/zip")
 
 
@@ -42,9 +51,20 @@ class FetchPolicy:
     per_host_concurrency: int = 2
     allow_private_networks: bool = False
     max_redirects: int = 5
-    retries: int = 1
+    retries: int = 2
     backoff_s: float = 0.5
     max_retry_after_s: float = 30.0
+    min_host_interval_s: float = 0.0
+    max_crawl_delay_s: float = 10.0
+    respect_robots: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What the last response for a URL said about its version (sent back as a conditional GET)."""
+
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +74,19 @@ class FetchRequest:
     url: str
     source_name: str
     expect: str = "html"
+    validators: Validators | None = None
+
+
+@dataclass
+class _HostState:
+    """Per-host politeness state for one run: robots rules and the next allowed start time."""
+
+    robots: Protego | None = None
+    robots_checked: bool = False
+    robots_error: str | None = None
+    next_start: float = 0.0
+    interval_s: float = 0.0
+    lock: asyncio.Lock | None = None
 
 
 class _Refused(Exception):
@@ -162,6 +195,7 @@ class Fetcher:
         self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(policy.per_host_concurrency)
         )
+        self._state: defaultdict[str, _HostState] = defaultdict(_HostState)
 
     async def __aenter__(self) -> Fetcher:
         limits = httpx.Limits(
@@ -196,7 +230,8 @@ class Fetcher:
         attempt = 0
         while True:
             result, wait = await self._fetch_once(request)
-            if result.error not in _RETRYABLE and result.http_status != 429:
+            retryable = result.error in _RETRYABLE or result.http_status in _RETRY_STATUSES
+            if not retryable or result.error in ("robots", "private_network"):
                 return result
             if attempt >= self.policy.retries:
                 return result
@@ -211,24 +246,47 @@ class Fetcher:
         url = request.url
         status: int | None = None
         retry_wait: float | None = None
-        host = urlsplit(url).hostname or ""
+        host = _host_key(url)
+        headers = _conditional_headers(request.validators)
         try:
             async with self._global, self._hosts[host]:
                 for _hop in range(self.policy.max_redirects + 1):
                     await _check_target(url, self.policy.allow_private_networks)
-                    status, content_type, body, location, retry_wait = await self._get(url)
-                    if status in _REDIRECTS and location:
-                        url = urljoin(url, location)
+                    await self._obey_robots(url)
+                    await self._wait_turn(_host_key(url))
+                    response = await self._get(url, headers)
+                    status, retry_wait = response.status, response.retry_after
+                    if status in _REDIRECTS and response.location:
+                        url = urljoin(url, response.location)
                         continue
                     break
                 else:
                     raise _Refused("http_4xx", "too many redirects", status)
+            if status == 304 and headers:
+                return (
+                    FetchResult(
+                        url=request.url,
+                        final_url=url,
+                        source_name=request.source_name,
+                        requested_at=requested_at,
+                        http_status=status,
+                        content=None,
+                        content_type=None,
+                        elapsed_ms=int((time.monotonic() - started) * 1000),
+                        etag=request.validators.etag if request.validators else None,
+                        last_modified=(
+                            request.validators.last_modified if request.validators else None
+                        ),
+                        not_modified=True,
+                    ),
+                    None,
+                )
             if status >= 500:
                 raise _Refused("http_5xx", f"HTTP {status}", status)
             if status >= 400:
                 raise _Refused("http_4xx", f"HTTP {status}", status)
-            if request.expect == "html" and content_type.startswith(_NOT_HTML_PREFIXES):
-                raise _Refused("not_html", f"content type {content_type}", status)
+            if request.expect == "html" and response.content_type.startswith(_NOT_HTML_PREFIXES):
+                raise _Refused("not_html", f"content type {response.content_type}", status)
             return (
                 FetchResult(
                     url=request.url,
@@ -236,9 +294,12 @@ class Fetcher:
                     source_name=request.source_name,
                     requested_at=requested_at,
                     http_status=status,
-                    content=body,
-                    content_type=content_type or None,
+                    content=response.body,
+                    content_type=response.content_type or None,
                     elapsed_ms=int((time.monotonic() - started) * 1000),
+                    etag=response.etag,
+                    last_modified=response.last_modified,
+                    headers=response.headers,
                 ),
                 None,
             )
@@ -262,35 +323,126 @@ class Fetcher:
             retry_wait,
         )
 
-    async def _get(self, url: str) -> tuple[int, str, bytes, str | None, float | None]:
+    async def _wait_turn(self, host: str) -> None:
+        """Space request starts on one host by the minimum interval or the robots Crawl-delay."""
+        state = self._state[host]
+        interval = max(self.policy.min_host_interval_s, state.interval_s)
+        if interval <= 0:
+            return
+        if state.lock is None:
+            state.lock = asyncio.Lock()
+        async with state.lock:
+            now = time.monotonic()
+            if state.next_start > now:
+                await asyncio.sleep(state.next_start - now)
+            state.next_start = max(now, state.next_start) + interval
+
+    async def _obey_robots(self, url: str) -> None:
+        """Refuse URLs robots.txt disallows for our user agent; learn the host's Crawl-delay."""
+        if not self.policy.respect_robots:
+            return
+        host = _host_key(url)
+        state = self._state[host]
+        if state.lock is None:
+            state.lock = asyncio.Lock()
+        if not state.robots_checked:
+            async with state.lock:
+                if not state.robots_checked:
+                    await self._load_robots(url, state)
+                    state.robots_checked = True
+        if state.robots_error:
+            raise _Refused("robots", state.robots_error)
+        if state.robots is not None and not state.robots.can_fetch(url, self.policy.user_agent):
+            raise _Refused("robots", f"disallowed by {host}/robots.txt")
+
+    async def _load_robots(self, url: str, state: _HostState) -> None:
+        parts = urlsplit(url)
+        robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+        try:
+            await _check_target(robots_url, self.policy.allow_private_networks)
+            response = await self._get(robots_url, {})
+        except Exception:  # unreachable robots.txt: the page fetch itself will say why
+            return
+        if response.status >= 500:
+            state.robots_error = (
+                f"robots.txt answered HTTP {response.status}: disallow all (RFC 9309)"
+            )
+            return
+        if response.status >= 400 or response.status in _REDIRECTS:
+            return
+        parser = Protego.parse(response.body.decode("utf-8", errors="replace"))
+        state.robots = parser
+        delay = parser.crawl_delay(self.policy.user_agent)
+        if delay is not None:
+            state.interval_s = min(float(delay), self.policy.max_crawl_delay_s)
+
+    async def _get(self, url: str, headers: dict[str, str]) -> _Response:
         assert self._client is not None
-        async with asyncio.timeout(self.policy.timeout_s * 2):
-            async with self._client.stream("GET", url) as response:
-                declared = response.headers.get("content-length")
-                if declared and declared.isdigit() and int(declared) > self.policy.max_bytes:
-                    raise _Refused(
-                        "too_large", f"Content-Length {declared} over cap", response.status_code
-                    )
-                chunks: list[bytes] = []
-                total = 0
-                if response.status_code not in _REDIRECTS:
-                    async for chunk in response.aiter_bytes():
-                        total += len(chunk)
-                        if total > self.policy.max_bytes:
-                            raise _Refused(
-                                "too_large",
-                                f"body over {self.policy.max_bytes} bytes",
-                                response.status_code,
-                            )
-                        chunks.append(chunk)
-                content_type = response.headers.get("content-type", "").lower()
-                wait = None
-                if response.status_code in (429, 503):
-                    wait = _retry_after(response, self.policy.max_retry_after_s)
-                return (
-                    response.status_code,
-                    content_type,
-                    b"".join(chunks),
-                    response.headers.get("location"),
-                    wait,
+        async with (
+            asyncio.timeout(self.policy.timeout_s * 2),
+            self._client.stream("GET", url, headers=headers) as response,
+        ):
+            declared = response.headers.get("content-length")
+            encoded = response.headers.get("content-encoding", "identity") != "identity"
+            if (
+                declared
+                and declared.isdigit()
+                and not encoded
+                and int(declared) > self.policy.max_bytes
+            ):
+                raise _Refused(
+                    "too_large", f"Content-Length {declared} over cap", response.status_code
                 )
+            chunks: list[bytes] = []
+            total = 0
+            if response.status_code not in _REDIRECTS and response.status_code != 304:
+                async for chunk in response.aiter_bytes():
+                    total += len(chunk)
+                    if total > self.policy.max_bytes:
+                        raise _Refused(
+                            "too_large",
+                            f"body over {self.policy.max_bytes} bytes (decoded)",
+                            response.status_code,
+                        )
+                    chunks.append(chunk)
+            wait = None
+            if response.status_code in (429, 503):
+                wait = _retry_after(response, self.policy.max_retry_after_s)
+            return _Response(
+                status=response.status_code,
+                content_type=response.headers.get("content-type", "").lower(),
+                body=b"".join(chunks),
+                location=response.headers.get("location"),
+                retry_after=wait,
+                etag=response.headers.get("etag"),
+                last_modified=response.headers.get("last-modified"),
+                headers=tuple(response.headers.multi_items()),
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class _Response:
+    status: int
+    content_type: str
+    body: bytes
+    location: str | None
+    retry_after: float | None
+    etag: str | None
+    last_modified: str | None
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def _host_key(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{parts.port or ''}"
+
+
+def _conditional_headers(validators: Validators | None) -> dict[str, str]:
+    if validators is None:
+        return {}
+    headers: dict[str, str] = {}
+    if validators.etag:
+        headers["If-None-Match"] = validators.etag
+    if validators.last_modified:
+        headers["If-Modified-Since"] = validators.last_modified
+    return headers

@@ -25,12 +25,13 @@ FetchErrorClass = Literal[
     "not_html",
     "private_network",
     "decode",
+    "robots",
     "parse",
     "invalid_url",
     "other",
 ]
 
-Quality = Literal["ok", "too_short", "no_body", "not_article"]
+Quality = Literal["ok", "too_short", "no_body", "not_article", "paywalled", "blocked"]
 DupKind = Literal["original", "exact", "near"]
 
 
@@ -77,6 +78,11 @@ class FetchResult:
     elapsed_ms: int
     error: FetchErrorClass | None = None
     error_detail: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+    headers: tuple[tuple[str, str], ...] = ()
+    """Response headers as received (name, value), kept for the raw page archive."""
 
     @property
     def ok(self) -> bool:
@@ -129,6 +135,8 @@ class Article:
     quality: Quality
     content_hash: str
     title_flags: tuple[str, ...] = ()
+    og_url: str | None = None
+    outlet: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +148,18 @@ class StoryAssignment:
     dup_kind: DupKind
     similarity: float
     matched_article_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMerge:
+    """Story ``merged_story_id`` was absorbed into ``into_story_id`` because ``article_id``
+    verified against both; ``similarity`` is that article's best Jaccard against the absorbed
+    story."""
+
+    merged_story_id: str
+    into_story_id: str
+    article_id: str
+    similarity: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +179,12 @@ class Mention:
     in_title: bool
     in_lead: bool
     collective: bool = False
+    sentence_index: int | None = None
+    """Ordinal of the sentence within its field (0 = first); mentions that share it share a
+    sentence, which is what co-mentions and membership events are built on."""
+    ambiguous: bool = False
+    """The occurrence was accepted on evidence beyond its own text: the alias needs context
+    (Orange, 메타, DT) or Kiwi decided a compound (SK텔레콤측은)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,3 +200,26 @@ class Alert:
     message: str
     created_at: datetime
     extra: dict[str, str] = field(default_factory=dict)
+
+
+MembershipEvent = Literal["join", "leave", "sign"]
+
+
+@dataclass(frozen=True, slots=True)
+class RelationCandidate:
+    """A sentence that may say a company joined, signed with or left an alliance.
+
+    A candidate, not a fact: the sentence names both and a membership verb; analysts confirm it.
+    ``known_member`` says whether the gazetteer already lists the company as a member.
+    """
+
+    article_id: str
+    field: Literal["title", "body"]
+    sentence_index: int
+    company_id: str
+    alliance_id: str
+    event: MembershipEvent
+    trigger: str
+    sentence: str
+    known_member: bool
+    collective: bool = False

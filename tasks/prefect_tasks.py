@@ -12,16 +12,22 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from tasks.discovery import Discovery, discover
-from tasks.fetching import Fetcher, FetchRequest
+from tasks.fetching import Fetcher, FetchRequest, Validators
 from tasks.models import FeedItem, FetchResult, Source
 from tasks.processing import ChunkResult, process_chunk
 from tasks.tagging import Tagger
 
 
 @task(name="discover-source", task_run_name="discover {source.name}", cache_policy=NO_CACHE)
-async def discover_source(fetcher: Fetcher, source: Source, max_items: int) -> Discovery:
-    """Fetch and parse one source's feed."""
-    return await discover(fetcher, source, max_items)
+async def discover_source(
+    fetcher: Fetcher,
+    source: Source,
+    max_items: int,
+    validators: Validators | None = None,
+    previous_sha256: str | None = None,
+) -> Discovery:
+    """Fetch and parse one source's feed (conditionally, when validators are known)."""
+    return await discover(fetcher, source, max_items, validators, previous_sha256)
 
 
 @task(name="fetch-pages", task_run_name="fetch pages of {source_name}", cache_policy=NO_CACHE)

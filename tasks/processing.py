@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from tasks.dedupe import content_hash, signature
 from tasks.extraction import extract_page
+from tasks.identity import read_identity
 from tasks.models import Article, FeedItem, FetchResult, Mention
 from tasks.tagging import Tagger
 from tasks.urls import article_id_for, url_key
@@ -55,6 +56,7 @@ def build_article(item: FeedItem, fetched: FetchResult) -> Article:
         lang_hint=item.lang,
     )
     key = url_key(item.url)
+    identity = read_identity(fetched.content, fetched.final_url, fetched.content_type)
     published = page.published_at or item.published_at
     date_source = page.date_source if page.published_at else ("feed" if published else None)
     return Article(
@@ -75,6 +77,8 @@ def build_article(item: FeedItem, fetched: FetchResult) -> Article:
         quality=page.quality,
         content_hash=content_hash(page.body),
         title_flags=page.title_flags,
+        og_url=identity.og_url,
+        outlet=identity.outlet or _outlet_name(page.site_name),
     )
 
 

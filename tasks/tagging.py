@@ -13,11 +13,18 @@ How an occurrence is decided, cheapest test first, so that most articles never n
 4. The alias's ``exclude`` regexes (a match overlapping the occurrence vetoes it), its
    ``requires_context`` (a term anywhere in the article, or the same entity named by an alias
    without that rule) and its ``avoid_context`` (terms in the sentence) are applied from the data.
+   Context terms are found by a second automaton, once per article and only if some candidate
+   needs context: a regex alternation per rule over the whole article cost more than the rest
+   of tagging together.
 5. A deferred occurrence that lies inside a longer accepted one is dropped; the rest go to
    kiwipiepy: the sentence is tokenized with the gazetteer's Korean names as user proper nouns,
    and the occurrence counts only if a token ends exactly where the alias ends (and starts where it
    starts, if that was in doubt) and the alias's last token is a noun, proper noun or foreign word.
-6. Overlaps are resolved leftmost-longest (``AWS Lambda`` beats ``Lambda``, ``SoftBank Group``
+6. Each mention records its sentence (bounded to ``MAX_SENTENCE`` characters) and the
+   sentence's ordinal in its field (``sentence_index``): lines first, then ``. ! ?`` followed by
+   space, except after abbreviations such as ``Corp.`` and single initials, so that
+   ``SoftBank Corp. joined GTAA`` stays one sentence for co-mentions and membership events.
+7. Overlaps are resolved leftmost-longest (``AWS Lambda`` beats ``Lambda``, ``SoftBank Group``
    beats ``SoftBank``); occurrences with the very same span are all kept (a collective term, or an
    alias shared by two entities).
 
@@ -32,6 +39,7 @@ import html
 import re
 import threading
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -50,15 +58,23 @@ MAX_SENTENCE = 300
 _EXCLUDE_WINDOW = 60
 _NOUN_TAGS = frozenset({"NNP", "NNG", "NNB", "NR", "SL", "SH", "SN", "SW"})
 _SPACES = re.compile(r"[^\S\n]+")
-_SENTENCE_END = re.compile(r"[.!?。？！…][\"')\]」』]*\s+")
+_ABBREVIATIONS = ("Corp", "Inc", "Co", "Ltd", "Mr", "Mrs", "Ms", "Dr", "No", "vs", "St", "Jr")
+_SENTENCE_END = re.compile(
+    r"(?:\."
+    + "".join(rf"(?<!\b{re.escape(a)}\.)" for a in _ABBREVIATIONS)
+    + r"(?<!\b[A-Za-z]\.)|[!?。？！…])[\"')\]」』]*\s+"
+)
 _CHAR_MAP = {
-    **dict.fromkeys(map(ord, "‘’‚‛′`"), "'"),
-    **dict.fromkeys(map(ord, "“”„‟″"), '"'),
-    **dict.fromkeys(map(ord, "ㆍᆞ‧∙•"), "·"),
-    **dict.fromkeys(map(ord, "\u2028\u2029\x85"), "\n"),
-    **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None),
+    **dict.fromkeys("‘’‚‛′`", "'"),
+    **dict.fromkeys("“”„‟″", '"'),
+    **dict.fromkeys("ㆍᆞ‧∙•", "·"),
+    **dict.fromkeys("\u2028\u2029\x85\r", "\n"),
+    **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", ""),
 }
-_TRANSLATION = str.maketrans(_CHAR_MAP)
+# A regex finds the few characters to map at C speed; str.translate with a dict looks up every
+# character and was the tagger's largest single cost on long English articles.
+_SPECIAL_CHARS = re.compile("\r\n|[" + re.escape("".join(_CHAR_MAP)) + "]")
+_LINE_EDGES = re.compile(r" ?\n ?")
 
 
 def normalize_text(s: str) -> str:
@@ -76,8 +92,8 @@ def normalize_text(s: str) -> str:
         if decoded == text:
             break
         text = decoded
-    text = text.translate(_TRANSLATION).replace("\r\n", "\n").replace("\r", "\n")
-    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    text = _SPECIAL_CHARS.sub(lambda m: _CHAR_MAP.get(m.group(), "\n"), text)
+    return _LINE_EDGES.sub("\n", _SPACES.sub(" ", text)).strip(" ")
 
 
 def _is_hangul(c: str) -> bool:
@@ -97,6 +113,11 @@ def _lower(text: str) -> str:
     if len(low) == len(text):
         return low
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _context_key(raw: str) -> str:
+    """A context term as the context automaton holds it: normalized and lower-cased."""
+    return _lower(normalize_text(raw))
 
 
 def _terms_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
@@ -126,7 +147,7 @@ class _Rule:
     case_sensitive: bool
     excludes: tuple[re.Pattern[str], ...]
     needs_context: bool
-    context: re.Pattern[str] | None
+    context: frozenset[str]
     avoid: re.Pattern[str] | None
     starts_word: bool
     starts_hangul: bool
@@ -200,6 +221,7 @@ class _ArticleState:
 
     haystack: str
     context_hits: dict[int, bool] = field(default_factory=dict)
+    terms_present: frozenset[str] | None = None
     tokens: dict[tuple[Field, int, int], list[Any]] = field(default_factory=dict)
     used_kiwi: bool = False
 
@@ -244,6 +266,12 @@ class Tagger:
             automaton.add_word(key, tuple(key_rules))
         automaton.make_automaton()
         self._automaton = automaton
+        context_automaton = ahocorasick.Automaton()
+        for term in sorted({t for r in rules for t in r.context}):
+            context_automaton.add_word(term, term)
+        if len(context_automaton):
+            context_automaton.make_automaton()
+        self._context_automaton = context_automaton
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild_tagger, (self.gazetteer, self.use_kiwi))
@@ -284,7 +312,7 @@ class Tagger:
                     case_sensitive=alias.is_case_sensitive,
                     excludes=excludes,
                     needs_context=terms is not None,
-                    context=_terms_pattern(terms) if terms else None,
+                    context=frozenset(_context_key(t) for t in terms or ()) - {""},
                     avoid=_terms_pattern(avoid) if avoid else None,
                     starts_word=_is_word(variant[0]),
                     starts_hangul=_is_hangul(variant[0]),
@@ -427,14 +455,41 @@ class Tagger:
             if rule.needs_context:
                 key = id(rule)
                 if key not in state.context_hits:
-                    hit = rule.context is not None and rule.context.search(state.haystack)
-                    state.context_hits[key] = bool(hit)
+                    present = self._terms_present(state)
+                    state.context_hits[key] = not rule.context.isdisjoint(present)
                 if not state.context_hits[key] and not any(own_name(e) for e in rule.entity_ids):
                     continue
             if not self._avoid_ok(cand, texts):
                 continue
             kept.append(cand)
         return kept
+
+    def _terms_present(self, state: _ArticleState) -> frozenset[str]:
+        """Every context term in the article, found in one automaton pass on first need.
+
+        Latin-edged terms count as whole words only (no ``AI`` in ``SAID``), Hangul ones as
+        substrings, both case-insensitively: the semantics ``requires_context`` documents.
+        """
+        if state.terms_present is None:
+            found: set[str] = set()
+            if len(self._context_automaton):
+                hay = _lower(state.haystack)
+                for end_index, term in self._context_automaton.iter(hay):
+                    if term in found:
+                        continue
+                    end = int(end_index) + 1
+                    start = end - len(term)
+                    if term[0].isascii() and term[0].isalnum() and start > 0:
+                        before = hay[start - 1]
+                        if before.isascii() and before.isalnum():
+                            continue
+                    if term[-1].isascii() and term[-1].isalnum() and end < len(hay):
+                        after = hay[end]
+                        if after.isascii() and after.isalnum():
+                            continue
+                    found.add(term)
+            state.terms_present = frozenset(found)
+        return state.terms_present
 
     @staticmethod
     def _avoid_ok(cand: _Candidate, texts: dict[Field, str]) -> bool:
@@ -526,9 +581,13 @@ class Tagger:
             if at >= 0:
                 lead_spans.append((at, at + len(lead_text)))
         out: dict[tuple[str, Field, int], Mention] = {}
+        starts: dict[Field, list[int]] = {}
         for cand in kept:
             text = texts[cand.field]
             lo, hi = _sentence_bounds(text, cand.start, cand.end)
+            if cand.field not in starts:
+                starts[cand.field] = sentence_starts(text)
+            index = max(0, bisect_right(starts[cand.field], cand.start) - 1)
             in_lead = cand.field == "body" and any(a <= cand.start < b for a, b in lead_spans)
             for entity_id in cand.rule.entity_ids:
                 key = (entity_id, cand.field, cand.start)
@@ -545,6 +604,8 @@ class Tagger:
                     in_title=cand.field == "title",
                     in_lead=in_lead,
                     collective=cand.rule.collective,
+                    sentence_index=index,
+                    ambiguous=cand.rule.needs_context or cand.deferred,
                 )
         return list(out.values())
 
@@ -563,6 +624,24 @@ def _first_paragraph(text: str) -> tuple[int, int]:
             return start, stop
         start = stop + 1
     return 0, 0
+
+
+def sentence_starts(text: str) -> list[int]:
+    """Where each sentence of ``text`` starts, split the way ``_sentence_bounds`` splits.
+
+    Non-empty lines first, then ``. ! ? 。`` followed by space inside a line; the position of a
+    mention's start in this list is its ``sentence_index``.
+    """
+    starts: list[int] = []
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip():
+            starts.append(pos)
+            starts.extend(
+                pos + m.end() for m in _SENTENCE_END.finditer(line) if m.end() < len(line)
+            )
+        pos += len(line) + 1
+    return starts
 
 
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:

@@ -93,9 +93,23 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    """Re-create every view from ``warehouse/views/*.sql``: cheap, and keeps views in step."""
-    for _name, sql in _sql_files("views"):
-        con.execute(sql)
+    """Re-create every view from ``warehouse/views/*.sql``: cheap, and keeps views in step.
+
+    DuckDB binds a view when it is created, so a view built on another view must come after it.
+    Files run in name order, and a view whose dependency is not there yet is retried after the
+    others; only a round that makes no progress is an error.
+    """
+    pending = _sql_files("views")
+    while pending:
+        failed: list[tuple[str, str, duckdb.CatalogException]] = []
+        for name, sql in pending:
+            try:
+                con.execute(sql)
+            except duckdb.CatalogException as exc:
+                failed.append((name, sql, exc))
+        if len(failed) == len(pending):
+            raise failed[0][2]
+        pending = [(name, sql) for name, sql, _ in failed]
 
 
 def _busy_message(path: Path, exc: Exception) -> str:

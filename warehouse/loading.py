@@ -16,7 +16,20 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from tasks.models import Alert, Article, FeedItem, FetchResult, Mention, Source, StoryAssignment
+from tasks.archive import ArchivedPage, PageState
+from tasks.dedupe import band_values
+from tasks.identity import page_keys
+from tasks.models import (
+    Alert,
+    Article,
+    FeedItem,
+    FetchResult,
+    Mention,
+    RelationCandidate,
+    Source,
+    StoryAssignment,
+    StoryMerge,
+)
 from warehouse.database import query
 
 
@@ -31,6 +44,10 @@ class Batch:
     assignments: Sequence[StoryAssignment] = ()
     signatures: Mapping[str, Sequence[int]] = field(default_factory=dict)
     mentions: Sequence[Mention] = ()
+    pages: Sequence[ArchivedPage] = ()
+    page_states: Sequence[PageState] = ()
+    merges: Sequence[StoryMerge] = ()
+    relations: Sequence[RelationCandidate] = ()
 
 
 def _insert(
@@ -82,6 +99,7 @@ def fetch_rows(run_id: str, fetches: Iterable[tuple[FetchResult, str]]) -> list[
             "error_detail": f.error_detail,
             "bytes": f.size,
             "elapsed_ms": f.elapsed_ms,
+            "not_modified": f.not_modified,
         }
         for f, purpose in fetches
     ]
@@ -118,6 +136,9 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
             "similarity": assigned[a.article_id].similarity,
             "matched_article_id": assigned[a.article_id].matched_article_id,
             "run_id": batch.run_id,
+            "og_url": a.og_url,
+            "outlet": a.outlet,
+            "identity_keys": list(page_keys(a.url_key, a.canonical_url, a.og_url)),
         }
         for a in batch.articles
     ]
@@ -149,6 +170,8 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
             "in_title": m.in_title,
             "in_lead": m.in_lead,
             "collective": m.collective,
+            "sentence_index": m.sentence_index,
+            "ambiguous": m.ambiguous,
         }
         for m in batch.mentions
     ]
@@ -158,15 +181,159 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
         _append(con, "fetch_log", fetch_rows(batch.run_id, batch.fetches))
         counts["feed_items"] = _insert(con, "feed_items", feed_rows, ["url_key"])
         counts["articles"] = _insert(con, "articles", article_rows, ["article_id"])
+        apply_story_merges(con, batch.merges, batch.run_id)
         counts["signatures"] = _insert(con, "article_signatures", signature_rows, ["article_id"])
+        insert_bands(con, batch.signatures)
         counts["mentions"] = _insert(
             con, "mentions", mention_rows, ["article_id", "entity_id", "field", "start_pos"]
         )
+        counts["pages"] = _insert(con, "pages", page_rows(batch.pages), ["article_id"])
+        counts["relations"] = _insert(
+            con, "relation_candidates", relation_rows(batch.relations), RELATION_KEY
+        )
+        update_page_states(con, batch.page_states)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
     return counts
+
+
+RELATION_KEY = ("article_id", "field", "sentence_index", "company_id", "alliance_id")
+
+
+def relation_rows(relations: Iterable[RelationCandidate]) -> list[dict[str, Any]]:
+    """relation_candidates rows (the columns are the record's fields)."""
+    return [
+        {
+            "article_id": r.article_id,
+            "field": r.field,
+            "sentence_index": r.sentence_index,
+            "company_id": r.company_id,
+            "alliance_id": r.alliance_id,
+            "event": r.event,
+            "trigger": r.trigger,
+            "sentence": r.sentence,
+            "known_member": r.known_member,
+            "collective": r.collective,
+        }
+        for r in relations
+    ]
+
+
+def insert_bands(con: duckdb.DuckDBPyConnection, signatures: Mapping[str, Sequence[int]]) -> None:
+    """File each signature under its LSH band values (``article_bands``, migration 004)."""
+    keys: list[int] = []
+    ids: list[str] = []
+    for article_id, sig in signatures.items():
+        values = band_values(sig)
+        keys += values
+        ids += [article_id] * len(values)
+    if not keys:
+        return
+    con.register("_bands", pa.table({"band_key": pa.array(keys, pa.uint64()), "article_id": ids}))
+    try:
+        con.execute(query("insert_bands")).fetchall()
+    finally:
+        con.unregister("_bands")
+
+
+def backfill_bands(con: duckdb.DuckDBPyConnection) -> int:
+    """Band rows for stored signatures that have none (stored before migration 004); returns how
+    many articles were filled in. A no-op after the first run."""
+    missing = con.execute(query("signatures_without_bands")).fetchall()
+    if missing:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            insert_bands(con, {r[0]: [int(x) for x in r[1]] for r in missing})
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return len(missing)
+
+
+def apply_story_merges(
+    con: duckdb.DuckDBPyConnection, merges: Sequence[StoryMerge], run_id: str
+) -> None:
+    """Record story merges and move the absorbed stories' articles to their survivors.
+
+    Call inside the batch's transaction, so an article and the merge it caused are stored together
+    (a crash in between would lose the merge: the article is not fetched again). A chain within
+    the batch (A into B, then B into C) moves A's articles straight to C.
+    """
+    if not merges:
+        return
+    into = {m.merged_story_id: m.into_story_id for m in merges}
+
+    def final(story_id: str) -> str:
+        seen: set[str] = set()
+        while story_id in into and story_id not in seen:
+            seen.add(story_id)
+            story_id = into[story_id]
+        return story_id
+
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "merged_story_id": m.merged_story_id,
+            "into_story_id": m.into_story_id,
+            "final_story_id": final(m.into_story_id),
+            "article_id": m.article_id,
+            "similarity": m.similarity,
+            "merged_at": now,
+            "run_id": run_id,
+        }
+        for m in merges
+    ]
+    con.register("_merges", pa.Table.from_pylist(rows))
+    try:
+        con.execute(query("apply_story_merges")).fetchall()
+        con.execute(query("repoint_merged_articles")).fetchall()
+    finally:
+        con.unregister("_merges")
+
+
+def page_rows(pages: Iterable[ArchivedPage]) -> list[dict[str, Any]]:
+    """Rows of the raw page archive (migration 003); headers as a JSON list of [name, value]."""
+    return [
+        {
+            "article_id": p.article_id,
+            "url_key": p.url_key,
+            "url": p.url,
+            "final_url": p.final_url,
+            "fetched_at": p.fetched_at,
+            "http_status": p.http_status,
+            "content_type": p.content_type,
+            "headers": json.dumps([list(h) for h in p.headers], ensure_ascii=False),
+            "encoding": p.encoding,
+            "compression": p.compression,
+            "raw_bytes": p.raw_bytes,
+            "content": p.content,
+        }
+        for p in pages
+    ]
+
+
+def update_page_states(con: duckdb.DuckDBPyConnection, states: Sequence[PageState]) -> None:
+    """Set each fetched item's latest page state on its feed_items row (the last one wins)."""
+    latest = {s.url_key: s for s in states}
+    if not latest:
+        return
+    rows = [
+        {
+            "url_key": s.url_key,
+            "page_state": s.state,
+            "page_error": s.error,
+            "page_checked_at": s.checked_at,
+        }
+        for s in latest.values()
+    ]
+    con.register("_page_states", pa.Table.from_pylist(rows))
+    try:
+        con.execute(query("update_page_states")).fetchall()
+    finally:
+        con.unregister("_page_states")
 
 
 def sync_sources(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> None:

@@ -132,3 +132,31 @@ def test_sql_while_another_process_writes_exits_3_naming_it(small_db: Path) -> N
     finally:
         release.set()
         holder.join(30)
+
+
+def test_sources_check_prints_verdicts_and_flags_invalid_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSMON_ALLOW_PRIVATE_NETWORKS", "true")
+    monkeypatch.setenv("COLUMNS", "200")
+    with NewsSite() as site:
+        site.set_fault("/feeds/en.atom", "status", status=403)
+        sources = tmp_path / "s.toml"
+        sources.write_text(
+            site.render_sources_toml()
+            + f'\n[[sources]]\nname = "down"\nurl = "http://127.0.0.1:{_closed_port()}/x"\n'
+            'lang = "en"\n',
+            encoding="utf-8",
+        )
+        result = runner.invoke(app, ["sources", "check", "--sources", str(sources)])
+        assert result.exit_code == 0, result.output
+        rows = {
+            line.split("│")[1].strip(): line for line in result.output.splitlines() if "│" in line
+        }
+        assert "ok" in rows["demo-ko"] and "rss" in rows["demo-ko"]
+        assert "blocked" in rows["demo-en"] and "403" in rows["demo-en"]
+        assert "dead" in rows["down"]
+        sources.write_text(sources.read_text() + '\n[[sources]]\nname = "bad"\nurl = "x"\n')
+        invalid = runner.invoke(app, ["sources", "check", "--sources", str(sources)])
+        assert invalid.exit_code == 1
+        assert "sources[5] (bad)" in invalid.output and "lang" in invalid.output

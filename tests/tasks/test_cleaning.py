@@ -28,6 +28,18 @@ SENTENCE2 = "회의에는 도이치텔레콤, 이앤, 싱텔, 소프트뱅크 �
             id="wire-byline",
         ),
         pytest.param(f"{SENTENCE}\n(c) 2026 Asia Telco Wire", SENTENCE, id="bare-copyright-c"),
+        pytest.param(
+            f"{SENTENCE}\nSubscribe to continue reading\nAlready a subscriber? Log in",
+            SENTENCE,
+            id="paywall-prompt-en",
+        ),
+        pytest.param(f"Updated at 1:23 p.m.\n{SENTENCE}", SENTENCE, id="updated-at-line"),
+        pytest.param(
+            f"{SENTENCE}\n이 기사는 유료회원 전용 기사입니다. 로그인 후 전체 기사를 보실 수 "
+            "있습니다.",
+            SENTENCE,
+            id="paywall-prompt-ko",
+        ),
         pytest.param(f"{SENTENCE}\n© 2020-2026 가상일보", SENTENCE, id="bare-copyright-range"),
         pytest.param(
             f"{SENTENCE}\nCopyright 2026 is a year of change. More text follows here.",
@@ -370,6 +382,8 @@ def test_clean_body_keeps_structured_repeats_far_apart() -> None:
         pytest.param("이미지 생성 AI 시장 급성장", id="subtitle-starting-with-image"),
         pytest.param("자료 분석 결과 긍정적", id="subtitle-starting-with-data"),
         pytest.param("홍길동 기자는 이 사안을 처음 보도했다.", id="reporter-as-subject"),
+        pytest.param("The new 5G plan is for premium subscribers only.", id="subscribers-only"),
+        pytest.param("유료 회원을 위한 서비스가 늘었다.", id="paid-members-mid-sentence"),
         pytest.param(
             "정부는 무단 전재를 금지하는 저작권법 개정안을 발표했다.", id="rights-words-in-sentence"
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -364,3 +365,148 @@ def test_lsh_bands_keep_recall_high_at_the_threshold() -> None:
     """Probability that a pair at exactly the threshold becomes an LSH candidate."""
     p = 1 - (1 - NEAR_THRESHOLD**dd.LSH_ROWS) ** dd.LSH_BANDS
     assert p > 0.99
+
+
+def stored_at(
+    article_id: str, story_id: str, body: str, minutes: int, **identity: str
+) -> StoredDoc:
+    seen = T0 + timedelta(minutes=minutes)
+    return StoredDoc(
+        article_id,
+        story_id,
+        content_hash(body),
+        signature(body),
+        body,
+        url_key=identity.get("url_key", f"news.example/{article_id}"),
+        canonical_url=identity.get("canonical_url"),
+        og_url=identity.get("og_url"),
+        seen_at=seen,
+    )
+
+
+def test_a_bridging_article_merges_two_stories_into_the_older_one() -> None:
+    # The older story has the larger id: the survivor is chosen by age, not by name.
+    window = [
+        stored_at("w-q3", "story-zz-old", KO_OTHER, -600),
+        stored_at("w-dc", "story-aa-new", KO_RELEASE, -60),
+    ]
+    roundup = KO_RELEASE + "\n\n" + KO_OTHER
+    result = dedupe([article("roundup", roundup)], window)
+    (assignment,) = result.assignments
+    assert assignment.story_id == "story-zz-old"
+    assert assignment.dup_kind == "near"
+    (merge,) = result.merges
+    assert (merge.merged_story_id, merge.into_story_id, merge.article_id) == (
+        "story-aa-new",
+        "story-zz-old",
+        "roundup",
+    )
+    assert merge.similarity == pytest.approx(jaccard(shingles(roundup), shingles(KO_RELEASE)))
+    (bridge,) = result.bridges
+    assert bridge.story_id == "story-zz-old"
+    assert [story for story, _ in bridge.others] == ["story-aa-new"]
+
+
+def test_merges_within_one_batch_give_every_article_the_final_story() -> None:
+    texts = {"a": KO_RELEASE, "b": KO_OTHER, "c": EN_RELEASE}
+    new = [article(k, v, i) for i, (k, v) in enumerate(texts.items())]
+    new.append(article("bc", KO_OTHER + "\n\n" + EN_RELEASE, 10))  # b absorbs c
+    new.append(article("ab", KO_RELEASE + "\n\n" + KO_OTHER, 20))  # a absorbs b (and so c)
+    result = dedupe(new, [])
+    assert {a.article_id: a.story_id for a in result.assignments} == {
+        "a": "a",
+        "b": "a",
+        "c": "a",
+        "bc": "a",
+        "ab": "a",
+    }
+    assert [(m.merged_story_id, m.into_story_id, m.article_id) for m in result.merges] == [
+        ("c", "b", "bc"),
+        ("b", "a", "ab"),
+    ]
+    shuffled = list(new)
+    random.Random(3).shuffle(shuffled)
+    again = dedupe(shuffled, [])
+    assert again.assignments == result.assignments
+    assert again.merges == result.merges
+
+
+def test_two_runs_with_a_merge_agree_with_one_run() -> None:
+    first = [article("a", KO_RELEASE, 0), article("b", KO_OTHER, 1)]
+    second = [article("ab", KO_RELEASE + "\n\n" + KO_OTHER, 5), article("late", KO_REWRITE, 6)]
+    one_run = dedupe(first + second, [])
+    stored_first = dedupe(first, []).assignments
+    window = [
+        stored_at(a.article_id, s.story_id, a.body, i)
+        for i, (a, s) in enumerate(zip(first, stored_first, strict=True))
+    ]
+    two_runs = dedupe(second, window)
+    assert two_runs.assignments == one_run.assignments[2:]
+    assert two_runs.merges == one_run.merges
+
+
+def test_the_same_page_under_another_url_joins_by_its_canonical_link() -> None:
+    edited = KO_REWRITE  # the page changed between the two fetches; the identity did not
+    window = [stored_at("w1", "s1", KO_RELEASE, -30, url_key="outlet.example/news/1")]
+    amp = replace(
+        article("amp", edited),
+        url="https://outlet.example/amp/news/1?utm_source=rss",
+        url_key="outlet.example/amp/news/1",
+        canonical_url="https://www.outlet.example/news/1",
+    )
+    (assignment,) = dedupe([amp], window).assignments
+    assert (assignment.story_id, assignment.dup_kind, assignment.matched_article_id) == (
+        "s1",
+        "exact",
+        "w1",
+    )
+    assert assignment.similarity == pytest.approx(jaccard(shingles(edited), shingles(KO_RELEASE)))
+
+
+def test_og_url_of_a_stored_page_identifies_a_copy_with_no_body() -> None:
+    window = [stored_at("w1", "s1", EN_RELEASE, -30, og_url="https://outlet.example/story/77")]
+    bare = replace(
+        article("bare", ""),
+        url="https://outlet.example/story/77?from=rss",
+        url_key="outlet.example/story/77",
+    )
+    (assignment,) = dedupe([bare], window).assignments
+    assert (assignment.story_id, assignment.dup_kind, assignment.similarity) == ("s1", "exact", 1.0)
+
+
+def test_a_template_canonical_shared_by_different_pages_is_no_identity() -> None:
+    window = [stored_at("w1", "s1", KO_RELEASE, -30, canonical_url="https://outlet.example/news")]
+    other = replace(article("o", EN_OTHER), canonical_url="https://outlet.example/news")
+    (assignment,) = dedupe([other], window).assignments
+    assert (assignment.story_id, assignment.dup_kind) == ("o", "original")
+
+
+PORTAL_BOILERPLATE_TOP = (
+    "자동요약 기사 제목과 주요 문장을 기반으로 자동요약한 결과입니다.\n"
+    "전체 맥락을 이해하기 위해서는 본문 보기를 권장합니다.\n"
+    "음성재생 설정\n번역beta Translated by kaka i\n"
+)
+PORTAL_BOILERPLATE_BOTTOM = (
+    "\n테크데일리코리아에서 직접 확인하세요. 해당 언론사로 이동합니다.\n"
+    "이 기사에 대해 어떻게 생각하시나요?\nCopyright © 테크데일리코리아. 무단전재 및 재배포 금지."
+)
+
+
+@pytest.mark.parametrize("body", [KO_RELEASE, EN_RELEASE])
+def test_portal_copy_with_portal_boilerplate_joins_as_near(body: str) -> None:
+    portal_copy = PORTAL_BOILERPLATE_TOP + body + PORTAL_BOILERPLATE_BOTTOM
+    result = by_id(assign_stories([article("o", body, 0), article("p", portal_copy, 3)], []))
+    assert (result["p"].story_id, result["p"].dup_kind) == ("o", "near")
+    assert result["p"].similarity >= 0.5
+
+
+def test_signatures_from_extraction_give_the_same_result() -> None:
+    new = [
+        article("a", KO_RELEASE, 0),
+        article("b", KO_REWRITE, 1),
+        article("c", EN_RELEASE, 2),
+        article("d", EN_REWRITE, 3),
+        article("e", KO_RELEASE + "\n\n" + EN_RELEASE, 4),
+    ]
+    given = {a.article_id: signature(a.body) for a in new}
+    assert dedupe(new, [], signatures=given) == dedupe(new, [])

@@ -481,3 +481,220 @@ def test_detect_lang(
 
 def test_kst_is_plus_nine() -> None:
     assert datetime(2024, 6, 19, 9, 0, tzinfo=KST).astimezone(UTC).hour == 0
+
+
+# Walls and layouts: paywalls, bot walls, a portal copy, English trade press, a full outlet page.
+
+TEASER_EN = [
+    "Deutsche Telekom and SK Telecom will test AI-native radio access networks in Munich and Seoul "
+    "next year, the operators said, in the first joint field trial of the AI-RAN Alliance.",
+    "The trial will run inference for customer services on the same GPU servers that process the "
+    "radio signal, a design both companies say could cut the cost of edge AI by a third.",
+]
+SUBSCRIBE_BOX = (
+    "<div class='paywall'><h3>Subscribe to continue reading</h3>"
+    "<p>This article is available to subscribers only. Already a subscriber? "
+    "<a href='/login'>Log in</a></p></div>"
+)
+
+
+def _english_page(jsonld_extra: str, paragraphs: list[str], after: str = "") -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        "<html lang='en'><head><title>DT and SKT to trial AI-RAN | Telco Ledger</title>"
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"headline": "DT and SKT to trial AI-RAN", "datePublished": "2026-11-20T08:00:00Z"'
+        f"{jsonld_extra}}}</script></head><body><nav><a href='/'>Home</a></nav>"
+        f"<article><h1>DT and SKT to trial AI-RAN</h1>{body}{after}</article></body></html>"
+    ).encode()
+
+
+def test_paywall_marked_in_jsonld_keeps_the_teaser() -> None:
+    html = _english_page(', "isAccessibleForFree": false', TEASER_EN, SUBSCRIBE_BOX)
+    page = extract_page(html, "https://ledger.example.com/news/dt-skt-airan", **FEED)
+    assert page.quality == "paywalled"
+    assert page.title == "DT and SKT to trial AI-RAN"
+    assert page.body.startswith("Deutsche Telekom and SK Telecom will test")
+    assert "subscriber" not in page.body.lower()
+    assert page.published_at == datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+
+
+def test_paywall_found_by_its_korean_phrase() -> None:
+    html = (
+        "<html lang='ko'><head><title>SKT, AI 데이터센터 증설 - 가상경제</title></head><body>"
+        f"<article><h1>SKT, AI 데이터센터 증설</h1><p>{PARAGRAPHS_KO[0]}</p>"
+        "<div class='lock'>이 기사는 유료회원 전용 기사입니다. 로그인 후 전체 기사를 보실 수 "
+        "있습니다.</div></article></body></html>"
+    ).encode()
+    page = extract_page(html, "https://www.example.co.kr/news/77", **FEED)
+    assert page.quality == "paywalled"
+    assert page.body.startswith("SK텔레콤은 18일")
+
+
+def test_metered_page_served_in_full_is_an_article() -> None:
+    html = _english_page(', "isAccessibleForFree": "False"', ENGLISH_PARAGRAPHS + TEASER_EN)
+    page = extract_page(html, "https://ledger.example.com/news/full")
+    assert page.quality == "ok"
+
+
+def test_premium_menu_link_does_not_make_a_short_article_paywalled() -> None:
+    html = (
+        "<html lang='ko'><head><title>짧은 소식</title></head><body>"
+        "<nav><a href='/premium'>프리미엄 회원 전용 콘텐츠</a></nav>"
+        "<article><p>SK텔레콤은 19일 합작법인 본계약을 체결했다고 밝혔다. 자세한 내용은 추후 "
+        "공개한다.</p></article></body></html>"
+    ).encode()
+    assert extract_page(html, "https://www.example.co.kr/news/3").quality == "too_short"
+
+
+CLOUDFLARE_WALL = b"""<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>
+<meta name="robots" content="noindex,nofollow"></head><body>
+<div class="main-wrapper"><h1>www.example.co.kr</h1>
+<h2>Checking if the site connection is secure</h2>
+<form id="challenge-form" action="/news/1?__cf_chl_f_tk=x" method="POST"></form>
+<noscript>Enable JavaScript and cookies to continue</noscript></div></body></html>"""
+
+KOREAN_WALL = """<html lang="ko"><head><title>가상일보</title></head><body>
+<div class="block"><p>비정상적인 접근이 감지되었습니다.</p>
+<p>아래 자동입력 방지 문자를 입력해 주세요.</p><div class="g-recaptcha" data-sitekey="x"></div>
+</div></body></html>""".encode()
+
+
+@pytest.mark.parametrize("html", [CLOUDFLARE_WALL, KOREAN_WALL], ids=["cloudflare", "korean"])
+def test_bot_wall_is_blocked_and_keeps_the_feed_item(html: bytes) -> None:
+    page = extract_page(html, "https://www.example.co.kr/news/1", lang_hint="ko", **FEED)
+    assert page.quality == "blocked"
+    assert page.title == "피드 제목: SKT 합작법인 본계약"
+    assert page.title_flags == ("속보",)
+    assert page.body == "피드 요약 문장입니다."
+    assert page.published_at == FEED["feed_published"]
+    assert page.date_source == "feed"
+
+
+def test_captcha_in_a_comment_form_does_not_block_an_article() -> None:
+    comment_form = (
+        "<section id='comments'><h3>댓글</h3><form><textarea></textarea>"
+        "<div class='g-recaptcha' data-sitekey='x'></div></form></section>"
+    )
+    html = KOREAN_PAGE.replace("</article>", f"</article>{comment_form}").encode()
+    page = extract_page(html, "https://www.example.co.kr/news/articleView.html?idxno=1001")
+    assert page.quality == "ok"
+    assert page.body.startswith(PARAGRAPHS_KO[0])
+
+
+PORTAL_COPY = f"""<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8">
+<title>SKT, 글로벌 텔코 AI 합작법인 본계약 : 네이버 뉴스</title>
+<meta property="og:title" content="SKT, 글로벌 텔코 AI 합작법인 본계약">
+<meta property="og:article:author" content="가상일보 | 네이버">
+</head><body>
+<div id="gnb"><a href="/">네이버</a> <a href="/news">뉴스</a> <a href="/sports">스포츠</a></div>
+<div class="media_end_head">
+<h2 id="title_area"><span>SKT, 글로벌 텔코 AI 합작법인 본계약</span></h2>
+<span class="media_end_head_info_datestamp_time _ARTICLE_DATE_TIME"
+ data-date-time="2026-11-19 09:30:11">2026.11.19. 오전 9:30</span>
+<div>본문 요약봇</div><div>음성재생 설정</div>
+</div>
+<div id="newsct_article"><article id="dic_area">
+[가상일보 홍길동 기자] {PARAGRAPHS_KO[0]}<br><br>{PARAGRAPHS_KO[1]}<br><br>
+{PARAGRAPHS_KO[2]}<br><br>{PARAGRAPHS_KO[3]}<br><br>
+홍길동 기자 hong@example.co.kr<br>
+Copyright ⓒ 가상일보. All rights reserved. 무단 전재 및 재배포 금지.
+</article></div>
+<p>기사의 섹션 정보는 해당 언론사의 분류를 따릅니다.
+언론사는 개별 기사를 2개 이상 섹션으로 중복 분류할 수 있습니다.</p>
+<div class="related"><h4>가상일보 주요 뉴스</h4><ul><li><a href="/r/1">KT, 위성 통신 시험</a></li>
+<li><a href="/r/2">LG유플러스 요금제 개편</a></li></ul></div>
+<footer>네이버 뉴스 ⓒ NAVER Corp.</footer></body></html>"""
+
+
+def test_portal_copy() -> None:
+    page = extract_page(
+        PORTAL_COPY.encode(), "https://n.news.naver.com/mnews/article/999/0000012345"
+    )
+    assert page.quality == "ok"
+    assert page.title == "SKT, 글로벌 텔코 AI 합작법인 본계약"
+    assert page.body.split("\n") == PARAGRAPHS_KO
+    assert page.published_at == datetime(2026, 11, 19, 0, 30, 11, tzinfo=UTC)  # 09:30:11 KST
+    assert page.date_source == "meta"
+    assert page.lang == "ko"
+
+
+TRADE_PRESS = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Singtel and e& link AI data centres | Telco Ledger</title>
+<meta property="og:site_name" content="Telco Ledger">
+<meta property="og:type" content="article">
+<meta name="author" content="Jane Doe">
+<meta property="article:published_time" content="2026-11-18T07:15:00+00:00">
+</head><body>
+<header><a href="/">Telco Ledger</a><nav><a href="/5g">5G</a> <a href="/ai">AI</a>
+<a href="/events">Events</a> <a href="/newsletter">Newsletter</a></nav></header>
+<div class="layout"><main><article>
+<h1>Singtel and e& link AI data centres</h1>
+<p class="byline">By Jane Doe | November 18, 2026</p>
+<p>{ENGLISH_PARAGRAPHS[0]}</p><p>{ENGLISH_PARAGRAPHS[1]}</p>
+<figure><img src="/img/dc.jpg"><figcaption>Photo: Example Media</figcaption></figure>
+<p>{ENGLISH_PARAGRAPHS[2]}</p>
+<div class="share">Share this article <a href="#">Share on LinkedIn</a></div>
+</article></main>
+<aside class="sidebar"><h3>Most Read</h3><ul>
+<li><a href="/a/1">Vodafone picks new core vendor for Europe</a></li>
+<li><a href="/a/2">Spectrum auction raises record sum in Germany</a></li></ul>
+<div class="newsletter">Sign up for our daily briefing on telecom strategy</div></aside></div>
+<footer><p>About us · Contact · Advertise</p><p>(c) 2026 Telco Ledger Ltd.</p></footer>
+</body></html>"""
+
+
+def test_english_trade_press_page() -> None:
+    page = extract_page(TRADE_PRESS.encode(), "https://ledger.example.com/ai/singtel-e-and")
+    assert page.quality == "ok"
+    assert page.title == "Singtel and e& link AI data centres"
+    assert page.author == "Jane Doe"
+    assert page.site_name == "Telco Ledger"
+    assert page.lang == "en"
+    assert page.published_at == datetime(2026, 11, 18, 7, 15, tzinfo=UTC)
+    for junk in ("Vodafone", "Sign up", "Share", "Photo:", "About us", "Telco Ledger Ltd"):
+        assert junk not in page.body
+    assert page.body.endswith(ENGLISH_PARAGRAPHS[2])
+
+
+OUTLET_PAGE = f"""<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8">
+<title>KT, AI-RAN 얼라이언스 합류 - 가상전자신문</title>
+<meta property="og:type" content="article">
+<meta property="og:site_name" content="가상전자신문">
+<meta property="article:published_time" content="2026-11-17T14:20:00+09:00">
+</head><body>
+<div id="top"><a href="/">가상전자신문</a> <a href="/login">로그인</a>
+<a href="/join">회원가입</a></div>
+<nav id="gnb"><ul><li><a href="/it">IT·통신</a></li><li><a href="/sw">SW</a></li>
+<li><a href="/bio">바이오</a></li><li><a href="/people">오피니언</a></li></ul></nav>
+<div id="container"><div id="article-view">
+<h1 class="headline">KT, AI-RAN 얼라이언스 합류</h1>
+<div class="info"><span>입력 2026.11.17 14:20</span><span>김철수 기자</span></div>
+<div id="article-view-content">
+<p>(서울=가상전자신문) 김철수 기자 = {EUCKR_PARAGRAPHS[0]}</p>
+<p>{EUCKR_PARAGRAPHS[1]}</p><p>▲ KT 연구원들이 시험망을 점검하고 있다. (사진=KT 제공)</p>
+<p>{EUCKR_PARAGRAPHS[2]}</p>
+<p>김철수 기자 kim@example.co.kr</p>
+</div>
+<div class="related"><strong>관련기사</strong><ul><li><a href="/n/1">SKT, 6G 백서 발간</a></li>
+<li><a href="/n/2">LG유플러스, 양자암호 확대</a></li></ul></div>
+</div>
+<div id="sidebar"><h3>많이 본 기사</h3><ol><li><a href="/p/1">반도체 수출 석 달째 증가</a></li>
+<li><a href="/p/2">통신요금 인하 논의 본격화</a></li></ol>
+<div class="ad">광고</div></div></div>
+<footer id="footer"><p>서울특별시 가상구 가상로 1 | 발행인 홍길동 | 청소년보호책임자 이영희</p>
+<p>Copyright © 가상전자신문. All rights reserved. 무단전재 및 재배포 금지</p></footer>
+</body></html>"""
+
+
+def test_outlet_page_with_nav_sidebar_and_footer() -> None:
+    page = extract_page(
+        OUTLET_PAGE.encode(), "https://www.example.co.kr/news/articleView.html?idxno=7"
+    )
+    assert page.quality == "ok"
+    assert page.title == "KT, AI-RAN 얼라이언스 합류"
+    assert page.site_name == "가상전자신문"
+    assert page.body.split("\n") == EUCKR_PARAGRAPHS
+    assert page.lead == EUCKR_PARAGRAPHS[0]
+    assert page.published_at == datetime(2026, 11, 17, 5, 20, tzinfo=UTC)
+    assert page.author == "김철수"

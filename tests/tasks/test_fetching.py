@@ -27,7 +27,13 @@ def _run(
     return asyncio.run(go())
 
 
-POLICY = FetchPolicy(user_agent="test", allow_private_networks=True, backoff_s=0.01, timeout_s=2)
+POLICY = FetchPolicy(
+    user_agent="test",
+    allow_private_networks=True,
+    backoff_s=0.01,
+    timeout_s=2,
+    respect_robots=False,
+)
 
 
 @pytest.mark.parametrize(
@@ -105,8 +111,11 @@ def test_connect_error_is_classified() -> None:
     assert _run(POLICY, "http://news.example/", httpx.MockTransport(handler)).error == "connect"
 
 
-def test_invalid_url() -> None:
-    assert _run(POLICY, "javascript:alert(1)").error == "invalid_url"
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "file:///etc/passwd", "ftp://x.example/a", "http:///nohost"]
+)
+def test_non_http_urls_are_refused(url: str) -> None:
+    assert _run(POLICY, url).error == "invalid_url"
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import pickle
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -145,6 +146,19 @@ MUST = [
     ("AI데이터센터(AIDC)를 짓는다.", {"ai_data_center"}, set()),
     ("SKT가 LCK 결승에서 T1으로 우승했다.", set(), {"sk_telecom"}),
     ("SK텔레콤 오픈 골프 대회가 열렸다.", set(), {"sk_telecom"}),
+    ("KT스카이라이프가 발표했다.", set(), {"kt"}),
+    ("KT스포츠는 프로농구단을 운영한다.", set(), {"kt"}),
+    ("카카오뱅크가 금리를 내렸다.", set(), {"kakao"}),
+    ("구글링으로 찾아봤다. AI 시대다.", set(), {"google"}),
+    ("구글코리아가 발표했다.", {"google"}, set()),
+    ("Deutsche Telekom's CEO spoke.", {"deutsche_telekom"}, set()),
+    ("Deutsche Telekom’s CEO spoke.", {"deutsche_telekom"}, set()),
+    ("KT's network and SKT’s shares.", {"kt", "sk_telecom"}, set()),
+    ("Operators build telco LLMs.", {"telco_llm"}, set()),
+    ("The wind reached 40 kt.", set(), {"kt"}),
+    ("DEUTSCHE TELEKOM RAISES FORECAST", {"deutsche_telekom"}, set()),
+    ("Meta said the deal closed.", set(), {"meta"}),  # no "ai" context inside "said"
+    ("Meta said its AI lab grew.", {"meta"}, set()),
 ]
 
 
@@ -324,7 +338,6 @@ KIWI_CASES = [
     ("독일도이치텔레콤이 참여했다.", {"deutsche_telekom"}),
     ("KT가입자가 늘었다.", {"kt"}),
     ("싱텔그룹과 손잡았다.", {"singtel"}),
-    ("KT스카이라이프가 발표했다.", set()),
 ]
 
 
@@ -359,3 +372,73 @@ def test_kiwi_rejects_a_word_that_merely_starts_with_a_name() -> None:
     assert ids(tagger.tag("a", None, "메타버스에서 만났다.")) == set()
     assert ids(tagger.tag("a", None, "샌프란시스코에 갔다.")) == set()
     assert ids(tagger.tag("a", None, "시스코는 발표했다.")) == {"cisco"}
+
+
+GOLD = Path(__file__).parent / "fixtures" / "gold_mentions.tsv"
+
+
+def load_gold() -> list[tuple[str, frozenset[str], str]]:
+    """(lang, entity ids, sentence) rows of the gold set; ``-`` marks a sentence with none."""
+    rows = []
+    for line in GOLD.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#") or line.startswith("lang\t"):
+            continue
+        lang, entities, sentence = line.split("\t")
+        rows.append(
+            (lang, frozenset() if entities == "-" else frozenset(entities.split(",")), sentence)
+        )
+    return rows
+
+
+def test_gold_set_is_big_enough_and_well_formed(gazetteer: Gazetteer) -> None:
+    rows = load_gold()
+    counts = {lang: sum(1 for r in rows if r[0] == lang) for lang in ("ko", "en")}
+    assert counts["ko"] >= 150 and counts["en"] >= 100
+    assert len({r[2] for r in rows}) == len(rows), "duplicate sentences"
+    unknown = {e for _, ents, _ in rows for e in ents} - {e.id for e in gazetteer}
+    assert not unknown
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_gold_set_precision_and_recall(tagger: Tagger, lang: str) -> None:
+    tp = fp = fn = 0
+    errors = []
+    for row_lang, gold, sentence in load_gold():
+        if row_lang != lang:
+            continue
+        found = ids(tagger.tag("gold", None, sentence))
+        tp, fp, fn = tp + len(found & gold), fp + len(found - gold), fn + len(gold - found)
+        if found != gold:
+            errors.append(f"{sentence} +{sorted(found - gold)} -{sorted(gold - found)}")
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    assert precision >= 0.97 and recall >= 0.95, (precision, recall, errors)
+
+
+@pytest.mark.parametrize(
+    ("body", "surface", "ambiguous"),
+    [
+        ("프랑스 통신사 오렌지는 확장을 발표했다.", "오렌지", True),
+        ("도이치텔레콤(DT)이 발표했다.", "DT", True),
+        ("SK텔레콤측은 말을 아꼈다.", "SK텔레콤", True),
+        ("SK텔레콤은 말을 아꼈다.", "SK텔레콤", False),
+        ("통신 3사가 발표했다.", "통신 3사", False),
+    ],
+)
+def test_ambiguous_flag(tagger: Tagger, body: str, surface: str, ambiguous: bool) -> None:
+    flags = {m.ambiguous for m in tagger.tag("a1", None, body) if m.surface == surface}
+    assert flags == {ambiguous}
+
+
+@pytest.mark.parametrize(
+    ("body", "indexes"),
+    [
+        ("SK텔레콤은 싱텔과 손잡았다. KT도 참여했다.\n\n둘째 줄에 싱텔.", [0, 0, 1, 2]),
+        ("SoftBank Corp. joined GTAA with Singtel. AT&T Inc. did not.", [0, 0, 0, 1]),
+        ("KT가 말했다! e&도? 싱텔…", [0, 1, 2]),
+    ],
+)
+def test_sentence_index(tagger: Tagger, body: str, indexes: list[int]) -> None:
+    mentions = sorted(tagger.tag("a1", None, body), key=lambda m: m.start)
+    assert [m.sentence_index for m in mentions] == indexes
+    same = {m.sentence_index: m.sentence for m in mentions}
+    assert all(m.sentence == same[m.sentence_index] for m in mentions)

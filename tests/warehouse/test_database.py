@@ -29,7 +29,15 @@ TABLES = {
     "alerts",
     "schema_migrations",
 }
-VIEWS = {"stories", "entity_daily", "story_entities", "source_health"}
+VIEWS = {
+    "stories",
+    "entity_daily",
+    "entity_weekly",
+    "entity_rising",
+    "story_entities",
+    "source_health",
+    "alliance_timeline",
+}
 
 
 def _names(con: duckdb.DuckDBPyConnection, kind: str) -> set[str]:

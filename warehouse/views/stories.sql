@@ -1,25 +1,21 @@
--- One row per story (a cluster of copies and rewrites). Derived from articles, so it can never
--- disagree with them. An outlet is the page's site name (og:site_name), else its source's name. The representative is the earliest original-outlet copy with the longest body.
+-- One row per story (a cluster of copies and rewrites, merged stories included). Derived from
+-- articles through article_roles, so it can never disagree with them. n_outlets counts distinct
+-- outlets: a portal copy counts as its original outlet, not as the portal. The representative is
+-- article_roles' (the earliest copy on the outlet's own site, fullest body first on ties).
 CREATE OR REPLACE VIEW stories AS
-WITH ranked AS (
-    SELECT
-        a.*,
-        row_number() OVER (
-            PARTITION BY story_id
-            ORDER BY (dup_kind = 'original') DESC, coalesce(published_at, fetched_at), length(body) DESC,
-                     article_id
-        ) AS rank_in_story
-    FROM articles AS a
-)
 SELECT
-    story_id,
-    min(fetched_at)                                   AS first_seen_at,
-    max(fetched_at)                                   AS last_seen_at,
-    min(published_at)                                 AS first_published_at,
-    count(*)                                          AS n_articles,
-    count(DISTINCT coalesce(site_name, source_name))  AS n_outlets,
-    any_value(article_id) FILTER (WHERE rank_in_story = 1) AS representative_article_id,
-    any_value(title) FILTER (WHERE rank_in_story = 1)      AS title,
-    any_value(coalesce(canonical_url, url)) FILTER (WHERE rank_in_story = 1) AS url
-FROM ranked
-GROUP BY story_id;
+    r.story_id,
+    min(a.fetched_at)                                   AS first_seen_at,
+    max(a.fetched_at)                                   AS last_seen_at,
+    min(a.published_at)                                 AS first_published_at,
+    count(*)                                            AS n_articles,
+    count(DISTINCT r.outlet)                            AS n_outlets,
+    any_value(r.article_id) FILTER (WHERE r.is_representative) AS representative_article_id,
+    any_value(a.title) FILTER (WHERE r.is_representative)      AS title,
+    any_value(coalesce(a.canonical_url, a.url)) FILTER (WHERE r.is_representative) AS url,
+    count(*) FILTER (WHERE r.dup_kind = 'exact')        AS n_exact,
+    count(*) FILTER (WHERE r.dup_kind = 'near')         AS n_near,
+    count(*) FILTER (WHERE r.dup_kind = 'original') - 1 AS n_merged
+FROM article_roles AS r
+JOIN articles AS a USING (article_id)
+GROUP BY r.story_id;

@@ -1,0 +1,245 @@
+"""Re-extract and re-tag archived pages without fetching: ``newsmon reprocess [--since DATE]``.
+
+When the extractor, the cleanup rules or the gazetteer improve, history should improve with them.
+Every stored article keeps its fetched bytes in ``pages`` (migration 003); this runs the same
+``build_article`` and ``Tagger`` as the monitor over those bytes and updates in place:
+
+- ``articles``: the extracted fields (title, body, lead, language, date, author, quality, …),
+  the content hash and identity keys; ``article_signatures`` and ``article_bands``: the MinHash
+  signature and its LSH bands; ``feed_items.page_state``.
+- ``mentions``: replaced, not merged, per reprocessed article, and the membership candidates
+  (``relation_candidates``) re-derived from them, in the same transaction.
+- Kept as they were: the article's id, url_key, fetch time and run, and its **story assignment**
+  (story_id, dup_kind, similarity). Re-deciding stories over changed bodies is dedupe's concern
+  (issue 5); alerts already in the outbox are not revisited either.
+
+Idempotent: the same archive and the same code give the same rows, so a second pass changes no
+body and leaves the mention count where the first pass put it. Work goes in chunks; the writer is
+opened per chunk to read and again to write, so readers can get in between chunks.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from tasks.archive import PageState, decompress
+from tasks.dedupe import signature
+from tasks.gazetteer import Gazetteer
+from tasks.identity import page_keys
+from tasks.models import Article, FeedItem, FetchResult, Mention
+from tasks.processing import build_article
+from tasks.relations import find_membership_events
+from tasks.tagging import Tagger
+from warehouse import loading
+from warehouse.database import open_writer, query
+
+__all__ = ["ReprocessReport", "reprocess"]
+
+CHUNK_SIZE = 100
+
+
+@dataclass
+class ReprocessReport:
+    """What one reprocess pass did (the CLI prints it as a table)."""
+
+    run_id: str
+    pages: int = 0
+    changed_bodies: int = 0
+    changed_titles: int = 0
+    changed_quality: int = 0
+    mentions_before: int = 0
+    mentions_after: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Redone:
+    article: Article
+    signature: list[int]
+    mentions: tuple[Mention, ...]
+
+
+def reprocess(
+    db: Path,
+    gazetteer: Gazetteer,
+    tagger: Tagger,
+    *,
+    since: datetime | None = None,
+    on_total: Callable[[int], None] = lambda _n: None,
+    on_advance: Callable[[int], None] = lambda _n: None,
+) -> ReprocessReport:
+    """Re-extract and re-tag every archived page fetched at or after ``since`` (all if None).
+
+    ``on_total`` receives the number of pages once known and ``on_advance`` each chunk's size, for
+    a progress display. A page whose re-extraction raises keeps its stored rows and is reported.
+    """
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-reprocess-") + uuid.uuid4().hex[:8]
+    report = ReprocessReport(run_id=run_id)
+    with open_writer(db) as con:
+        loading.start_run(con, run_id, "reprocess")
+        ids = [r[0] for r in con.execute(query("reprocess_ids"), {"since": since}).fetchall()]
+    on_total(len(ids))
+    for start in range(0, len(ids), CHUNK_SIZE):
+        chunk = ids[start : start + CHUNK_SIZE]
+        with open_writer(db) as con:
+            rows = con.execute(query("reprocess_pages"), {"ids": chunk}).fetchall()
+        redone = [r for r in (_redo(row, tagger, report) for row in rows) if r is not None]
+        with open_writer(db) as con:
+            _write(con, redone, gazetteer)
+        report.pages += len(rows)
+        report.mentions_after += sum(len(r.mentions) for r in redone)
+        on_advance(len(chunk))
+    stats = {"pages_fetched": report.pages, "mentions_new": report.mentions_after}
+    note = f"reprocessed {report.pages} page(s), {report.changed_bodies} body change(s)"
+    with open_writer(db) as con:
+        loading.finish_run(con, run_id, "completed", stats, note)
+    return report
+
+
+def _redo(row: Sequence[Any], tagger: Tagger, report: ReprocessReport) -> _Redone | None:
+    (
+        article_id,
+        url,
+        final_url,
+        fetched_at,
+        http_status,
+        content_type,
+        compression,
+        content,
+        article_url,
+        source_name,
+        old_body,
+        old_title,
+        old_quality,
+        feed_title,
+        feed_published_at,
+        feed_summary,
+        guid,
+        source_lang,
+        n_mentions,
+    ) = row
+    report.mentions_before += int(n_mentions)
+    try:
+        item = FeedItem(
+            source_name=source_name,
+            url=article_url,
+            title=feed_title,
+            published_at=feed_published_at,
+            guid=guid,
+            summary=feed_summary,
+            lang="ko" if source_lang == "ko" else "en",
+        )
+        fetched = FetchResult(
+            url=url,
+            final_url=final_url or url,
+            source_name=source_name,
+            requested_at=fetched_at,
+            http_status=http_status,
+            content=decompress(bytes(content), compression),
+            content_type=content_type,
+            elapsed_ms=0,
+        )
+        article = build_article(item, fetched)
+        if article.article_id != article_id:
+            raise ValueError(f"archived page maps to {article.article_id}, not {article_id}")
+        mentions = tuple(tagger.tag(article_id, article.title, article.body, article.lead))
+    except Exception as exc:  # one bad archived page must not stop the pass
+        report.failed.append((article_url, f"{type(exc).__name__}: {exc}"[:300]))
+        report.mentions_after += int(n_mentions)  # its stored mentions stay
+        return None
+    report.changed_bodies += article.body != old_body
+    report.changed_titles += article.title != old_title
+    report.changed_quality += article.quality != old_quality
+    return _Redone(article, signature(article.body), mentions)
+
+
+_MENTION_COLUMN = {"start": "start_pos", "end": "end_pos"}
+
+
+def _mention_row(mention: Mention, columns: set[str]) -> dict[str, Any]:
+    """A mentions row from every field of ``Mention`` that the table stores (the loader's naming),
+    so fields added to both later are carried without changes here."""
+    row = {_MENTION_COLUMN.get(f.name, f.name): getattr(mention, f.name) for f in fields(mention)}
+    return {k: v for k, v in row.items() if k in columns}
+
+
+def _write(con: Any, redone: Sequence[_Redone], gazetteer: Gazetteer) -> None:
+    """Update the chunk's articles, signatures, page states, mentions and membership candidates
+    in one transaction."""
+    if not redone:
+        return
+    now = datetime.now(UTC)
+    articles = pa.Table.from_pylist(
+        [
+            {
+                "article_id": r.article.article_id,
+                "canonical_url": r.article.canonical_url,
+                "title": r.article.title,
+                "body": r.article.body,
+                "lead": r.article.lead,
+                "lang": r.article.lang,
+                "published_at": r.article.published_at,
+                "date_source": r.article.date_source,
+                "author": r.article.author,
+                "site_name": r.article.site_name,
+                "quality": r.article.quality,
+                "title_flags": list(r.article.title_flags),
+                "content_hash": r.article.content_hash,
+                "og_url": r.article.og_url,
+                "outlet": r.article.outlet,
+                "identity_keys": list(
+                    page_keys(r.article.url_key, r.article.canonical_url, r.article.og_url)
+                ),
+                "signature": [int(x) for x in r.signature],
+            }
+            for r in redone
+        ]
+    )
+    columns = {
+        row[0] for row in con.execute(query("table_columns"), {"table": "mentions"}).fetchall()
+    }
+    mentions = [
+        _mention_row(m, columns)
+        for r in redone
+        for m in {(m.entity_id, m.field, m.start): m for m in r.mentions}.values()
+    ]
+    found = find_membership_events([m for r in redone for m in r.mentions], gazetteer)
+    relations = list(
+        {
+            tuple(row[k] for k in loading.RELATION_KEY): row for row in loading.relation_rows(found)
+        }.values()
+    )
+    states = [PageState(r.article.url_key, r.article.quality, None, now) for r in redone]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("_reprocessed", articles)
+        con.execute(query("reprocess_update_articles")).fetchall()
+        con.execute(query("reprocess_update_signatures")).fetchall()
+        con.execute(query("reprocess_delete_bands")).fetchall()
+        loading.insert_bands(con, {r.article.article_id: r.signature for r in redone})
+        con.execute(query("reprocess_delete_mentions")).fetchall()
+        if mentions:
+            con.register("_mentions", pa.Table.from_pylist(mentions))
+            con.execute(query("reprocess_insert_mentions")).fetchall()
+        con.execute(query("reprocess_delete_relations")).fetchall()
+        if relations:
+            con.register("_relations", pa.Table.from_pylist(relations))
+            con.execute(query("reprocess_insert_relations")).fetchall()
+        loading.update_page_states(con, states)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("_reprocessed")
+        if mentions:
+            con.unregister("_mentions")
+        if relations:
+            con.unregister("_relations")

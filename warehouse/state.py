@@ -1,0 +1,74 @@
+"""Fetch state kept between runs: conditional-GET validators, source health, pages to retry."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+import duckdb
+import pyarrow as pa
+
+from tasks.fetching import Validators
+from tasks.health import SourceStatus
+from tasks.models import FeedItem, Lang
+from warehouse.database import query
+
+
+def load_validators(
+    con: duckdb.DuckDBPyConnection, urls: Sequence[str]
+) -> dict[str, tuple[Validators, str | None]]:
+    """Per URL: the validators to send back and the body hash of the last full response."""
+    rows = con.execute(query("load_validators"), {"urls": list(urls)}).fetchall()
+    return {r[0]: (Validators(etag=r[1], last_modified=r[2]), r[3]) for r in rows}
+
+
+def save_validators(
+    con: duckdb.DuckDBPyConnection, rows: Sequence[tuple[str, str | None, str | None, str | None]]
+) -> None:
+    """Upsert (url, etag, last_modified, body_sha256) rows."""
+    if not rows:
+        return
+    now = datetime.now(UTC)
+    table = pa.Table.from_pylist(
+        [
+            {"url": u, "etag": e, "last_modified": m, "body_sha256": h, "updated_at": now}
+            for u, e, m, h in rows
+        ]
+    )
+    con.register("_validators", table)
+    try:
+        con.execute(query("save_validators")).fetchall()
+    finally:
+        con.unregister("_validators")
+
+
+def load_source_status(con: duckdb.DuckDBPyConnection) -> dict[str, SourceStatus]:
+    rows = con.execute(query("load_source_status")).fetchall()
+    return {r[0]: SourceStatus(*r) for r in rows}
+
+
+def save_source_status(con: duckdb.DuckDBPyConnection, statuses: Sequence[SourceStatus]) -> None:
+    if not statuses:
+        return
+    now = datetime.now(UTC)
+    table = pa.Table.from_pylist([{**asdict(s), "updated_at": now} for s in statuses])
+    con.register("_status", table)
+    try:
+        con.execute(query("save_source_status")).fetchall()
+    finally:
+        con.unregister("_status")
+
+
+def retry_items(
+    con: duckdb.DuckDBPyConnection,
+    since: datetime,
+    langs: Mapping[str, Lang],
+    max_attempts: int,
+) -> list[tuple[str, FeedItem]]:
+    """Stored feed items of the given sources whose page fetch failed and may be retried."""
+    rows = con.execute(
+        query("retry_items"),
+        {"since": since, "sources": sorted(langs), "max_attempts": max_attempts},
+    ).fetchall()
+    return [(r[0], FeedItem(r[2], r[1], r[4], r[5], r[3], r[6], langs[r[2]])) for r in rows]
