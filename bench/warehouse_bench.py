@@ -12,8 +12,9 @@ Run from the repository root::
    DuckDB, then every view read in full into Arrow (``SELECT * FROM view``), cold once and then the
    best of three; the file size after a checkpoint. Synthetic shape: two years of news, 60 sources,
    200 outlets, 60 % of articles start a story and the rest copy one (near in time), five mentions
-   per article over 150 entities with a skewed (squared-uniform) popularity, 8 alliances with five
-   members each, 512-character bodies. No real text is used.
+   per article over 150 entities with a skewed (squared-uniform) popularity, 8 alliances of middling
+   popularity (e40–e47, as in real news: operators are named far more often than alliances) with
+   five of the most-named companies as members each, 512-character bodies. No real text is used.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from tasks.models import Article, Mention, StoryAssignment
 from warehouse import loading
 from warehouse.database import open_writer
 
-console = Console()
+console = Console(width=150)
 NOW = datetime.now(UTC)
 
 ROW_ARTICLE_SQL = (
@@ -186,10 +187,11 @@ GENERATE = [
         INSERT INTO entities
         SELECT
             'e' || i,
-            CASE WHEN i < 8 THEN 'alliance' WHEN i < 120 THEN 'company' ELSE 'topic' END,
+            CASE WHEN i BETWEEN 40 AND 47 THEN 'alliance' WHEN i < 120 THEN 'company'
+                 ELSE 'topic' END,
             'Entity ' || i, '엔티티 ' || i, NULL, '{}',
-            CASE WHEN i < 8
-                 THEN to_json(list_transform(range(5), lambda k: {'id': 'e' || (8 + i * 5 + k)}))
+            CASE WHEN i BETWEEN 40 AND 47
+                 THEN to_json(list_transform(range(5), lambda k: {'id': 'e' || ((i - 40) * 5 + k)}))
                  ELSE '[]' END
         FROM range(150) AS t(i)
         """,
@@ -282,7 +284,7 @@ TYPICAL = {
     "entity_weekly": "SELECT * FROM entity_weekly WHERE entity_id = 'e3' ORDER BY week_kst",
     "entity_rising": "SELECT * FROM entity_rising ORDER BY score DESC LIMIT 20",
     "story_entities": "SELECT * FROM story_entities WHERE entity_id = 'e3'",
-    "alliance_timeline": "SELECT * FROM alliance_timeline WHERE alliance_id = 'e1' ORDER BY seq",
+    "alliance_timeline": "SELECT * FROM alliance_timeline WHERE alliance_id = 'e41' ORDER BY seq",
     "source_health": "SELECT * FROM source_health ORDER BY consecutive_failures DESC",
     "co_mentions": "SELECT * FROM co_mentions WHERE entity_a = 'e1' OR entity_b = 'e1'",
     "article_roles": "SELECT * FROM article_roles WHERE story_id = 's500'",

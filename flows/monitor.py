@@ -20,15 +20,11 @@ from prefect import flow
 from prefect.client.schemas.objects import State
 from prefect.states import Failed
 
+from flows.alerts import deliver_due, enqueue_run_alerts, load_alert_config, route_new
 from flows.progress import current_reporter
 from flows.settings import Settings
-from tasks.alerting import (
-    StoryContext,
-    alert_id_for,
-    deliver,
-    next_attempt_at,
-    plan_alliance_alerts,
-)
+from tasks.alert_rules import AlertRulesError
+from tasks.alerting import StoryContext, alert_id_for
 from tasks.archive import archive_pages, page_states
 from tasks.dedupe import dedupe
 from tasks.discovery import Discovery
@@ -179,6 +175,10 @@ async def run_monitor(
         sources_file = load_sources(settings.sources, group)
     except SourcesError as exc:
         raise NothingToRun(str(exc)) from exc
+    try:
+        load_alert_config(settings)  # a bad rules file stops the run before it fetches
+    except AlertRulesError as exc:
+        raise NothingToRun(str(exc)) from exc
     work.report.problems.extend(sources_file.problems)
     work.report.sources_total = len(sources_file.sources)
     gazetteer, tagger = _gazetteer_and_tagger(str(settings.entities) if settings.entities else None)
@@ -194,7 +194,7 @@ async def run_monitor(
     _dedupe_and_load(work, settings, gazetteer)
     _update_health(work, settings)
     _enqueue_alerts(work, gazetteer, settings, send_alerts)
-    if send_alerts and settings.alert_urls:
+    if send_alerts:
         await _deliver_due(settings, work.report)
 
     report = work.report
@@ -386,57 +386,28 @@ def _dedupe_and_load(work: _Work, settings: Settings, gazetteer: Gazetteer) -> N
 def _enqueue_alerts(
     work: _Work, gazetteer: Gazetteer, settings: Settings, send_alerts: bool
 ) -> None:
-    """Phase 5: one outbox row per (alliance, story) that has none yet."""
+    """Phase 7: plan this run's alerts into the outbox (one row per rule, entity and story), then
+    route every new row, the health alerts of phase 6 included (see ``flows.alerts``)."""
+    config = load_alert_config(settings)
     story_of = {a.article_id: a.story_id for a in work.assignments}
-    alliance_names = {
-        row[0]: row[2] or row[3] or row[0]
-        for row in gazetteer.entity_rows()
-        if row[1] == "alliance"
-    }
-    story_ids = sorted({story_of[m.article_id] for m in work.mentions if m.article_id in story_of})
     with open_writer(settings.db) as con:
-        already = {
-            (r[0], r[1], r[2])
-            for r in con.execute(query("alerted_keys"), {"story_ids": story_ids}).fetchall()
-        }
-        contexts = _story_contexts(con, story_ids)
-        alerts = plan_alliance_alerts(work.mentions, story_of, alliance_names, contexts, already)
-        work.report.alerts_created = loading.enqueue_alerts(con, alerts)
+        work.report.alerts_created += enqueue_run_alerts(
+            con, work.mentions, story_of, gazetteer, config.rules
+        )
+        route_new(con, config, send_alerts)
         if not send_alerts:
             loading.suppress_pending(con, "alerts disabled for this run (--no-alerts)")
-        elif not settings.alert_urls:
-            loading.suppress_pending(con, "no alert channel configured (NEWSMON_ALERT_URLS)")
 
 
 async def _deliver_due(settings: Settings, report: RunReport) -> None:
-    """Deliver every due outbox row: send first, then mark (at-least-once, see tasks.alerting)."""
-    now = datetime.now(UTC)
-    with open_writer(settings.db) as con:
-        due = con.execute(query("due_alerts"), {"now": now}).fetchall()
-    if not due:
+    """Deliver every due outbox row to its channels: send first, then mark (at-least-once)."""
+    config = load_alert_config(settings)
+    if not config.any_channel:
         return
-    current_reporter.get().phase("alerts", len(due))
-    payload = [(r[0], r[5], r[6]) for r in due]
-    results = await asyncio.to_thread(deliver, payload, settings.alert_urls)
-    attempts = {r[0]: int(r[7]) + 1 for r in due}
-    with open_writer(settings.db) as con:
-        for result in results:
-            tries = attempts[result.alert_id]
-            if result.ok:
-                loading.mark_alert(con, result.alert_id, "sent", tries, None, None)
-                report.alerts_sent += 1
-                continue
-            final = tries >= settings.alert_max_attempts
-            loading.mark_alert(
-                con,
-                result.alert_id,
-                "failed" if final else "pending",
-                tries,
-                result.error,
-                None if final else next_attempt_at(tries, now),
-            )
-            report.alerts_failed += 1
-    current_reporter.get().advance(len(due))
+    current_reporter.get().phase("alerts", None)
+    counts = await deliver_due(settings, config)
+    report.alerts_sent += counts.sent
+    report.alerts_failed += counts.failed
 
 
 @flow(name="newsmon-monitor", log_prints=False)

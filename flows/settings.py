@@ -5,6 +5,7 @@ Domain code never reads the environment: only the CLI and the flows construct ``
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -42,6 +43,13 @@ class Settings(BaseSettings):
     chunk_size: int = 25
     dedupe_window_days: int = 14
     alert_max_attempts: int = 8
+    alert_rules: Path | None = Field(default=None, description="alert rules TOML; None = packaged")
+    alert_channels: Annotated[dict[str, list[str]], NoDecode] = Field(
+        default_factory=dict, description='JSON {"channel": "url url"}: Apprise URLs per channel'
+    )
+    quiet_hours: str | None = Field(
+        default=None, description="KST hours when non-urgent alerts are held for the digest: 22-07"
+    )
 
     @field_validator("alert_urls", mode="before")
     @classmethod
@@ -50,3 +58,26 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part for part in value.replace(",", " ").split() if part]
         return value
+
+    @field_validator("alert_channels", mode="before")
+    @classmethod
+    def _parse_channels(cls, value: object) -> object:
+        """JSON object from the environment; each value a URL string (split like
+        ``alert_urls``) or a list of URLs."""
+        if isinstance(value, str):
+            value = json.loads(value) if value.strip() else {}
+        if isinstance(value, dict):
+            return {
+                str(name): cls._split_urls(urls) if isinstance(urls, str) else urls
+                for name, urls in value.items()
+            }
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _check_quiet_hours(cls, value: str | None) -> str | None:
+        from tasks.alert_rules import QuietHours
+
+        if value:
+            QuietHours.parse(value)
+        return value or None

@@ -200,6 +200,12 @@ class Alert:
     message: str
     created_at: datetime
     extra: dict[str, str] = field(default_factory=dict)
+    lang: str | None = None
+    """The language of the message (the story's), for the digest and operators."""
+    text: str | None = None
+    """The plain-text form of ``message`` (which is Markdown), for channels that read no markup."""
+    n_outlets: int | None = None
+    n_articles: int | None = None
 
 
 MembershipEvent = Literal["join", "leave", "sign"]

@@ -400,6 +400,10 @@ def enqueue_alerts(con: duckdb.DuckDBPyConnection, alerts: Sequence[Alert]) -> i
             "status": "pending",
             "attempts": 0,
             "created_at": a.created_at,
+            "lang": a.lang,
+            "message_text": a.text,
+            "n_outlets": a.n_outlets,
+            "n_articles": a.n_articles,
         }
         for a in alerts
     ]

@@ -183,3 +183,17 @@ def test_timeout_is_classified(local_url: str) -> None:
     quick = FetchPolicy(user_agent="t", allow_private_networks=True, timeout_s=0.3, retries=0)
     result = _run(quick, f"{local_url}/slow")
     assert result.error == "timeout"
+
+
+def test_redirect_to_a_private_address_is_refused_at_the_hop() -> None:
+    """A public page that redirects to cloud metadata must not be followed (checked per hop)."""
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(302, headers={"location": "http://169.254.169.254/latest/meta-data"})
+
+    guarded = FetchPolicy(user_agent="t", respect_robots=False)
+    result = _run(guarded, "http://93.184.216.34/news/1", httpx.MockTransport(handler))
+    assert result.error == "private_network"
+    assert seen == ["http://93.184.216.34/news/1"]

@@ -112,3 +112,23 @@ def test_lock_held_by_another_process_gives_busy_with_pid(tmp_path: Path) -> Non
         holder.join(30)
     with open_reader(db, wait_s=5) as con:
         assert con.execute("SELECT 1").fetchall() == [(1,)]
+
+
+def test_views_are_recreated_only_when_their_sql_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "v.duckdb"
+    with open_writer(db) as con:
+        assert database.create_views(con) is False  # open_writer just created them
+        assert database.create_views(con, force=True) is True
+    real = database._sql_files
+
+    def changed(folder: str) -> list[tuple[str, str]]:
+        files = real(folder)
+        if folder == "views":
+            files.append(("zz_extra.sql", "CREATE OR REPLACE VIEW zz_extra AS SELECT 1 AS one"))
+        return files
+
+    monkeypatch.setattr(database, "_sql_files", changed)
+    with open_writer(db) as con:
+        assert con.execute("SELECT one FROM zz_extra").fetchall() == [(1,)]
