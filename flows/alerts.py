@@ -21,6 +21,7 @@ from tasks.alert_rules import (
     RULE_ALLIANCE_NEW_STORY,
     RULE_ENTITY_SPIKE,
     AlertRules,
+    AlertRulesError,
     MemberCandidateRule,
     QuietHours,
     ResolvedChannel,
@@ -68,10 +69,46 @@ class AlertConfig:
         return any(c.urls for c in self.channels.values())
 
 
+SECRET_PREFIX = "prefect-secret:"
+
+
+def _secret_urls(urls: Sequence[str]) -> list[str]:
+    """URLs with every ``prefect-secret:NAME`` replaced by the Apprise URLs stored in that Prefect
+    Secret block (a string, whitespace- or comma-separated, or a list of strings).
+
+    The error names the block, never its value.
+    """
+    out: list[str] = []
+    for url in urls:
+        if not url.startswith(SECRET_PREFIX):
+            out.append(url)
+            continue
+        from prefect.blocks.system import Secret
+
+        name = url[len(SECRET_PREFIX) :]
+        try:
+            block: Any = Secret.load(name, _sync=True)  # type: ignore[call-arg]
+            value = block.get()
+        except Exception as exc:
+            raise AlertRulesError(
+                f"cannot load the Prefect Secret block {name!r} ({type(exc).__name__})"
+            ) from None
+        items = value.replace(",", " ").split() if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise AlertRulesError(f"Prefect Secret block {name!r} holds no Apprise URLs")
+        out.extend(items)
+    return out
+
+
 def load_alert_config(settings: Settings) -> AlertConfig:
-    """The alert configuration for a run; raises ``AlertRulesError`` on a bad rules file."""
+    """The alert configuration for a run; raises ``AlertRulesError`` on a bad rules file or an
+    unreadable Prefect Secret block."""
     rules = load_alert_rules(settings.alert_rules)
-    channels = resolve_channels(rules, settings.alert_urls, settings.alert_channels)
+    channels = resolve_channels(
+        rules,
+        _secret_urls(settings.alert_urls),
+        {name: _secret_urls(urls) for name, urls in settings.alert_channels.items()},
+    )
     quiet = QuietHours.parse(settings.quiet_hours) if settings.quiet_hours else None
     return AlertConfig(rules, channels, quiet, settings.alert_max_attempts)
 
@@ -119,7 +156,8 @@ def _member_evidence(
     sentences: dict[SentenceKey, set[str]] = defaultdict(set)
     for m in mentions:
         key = _sentence_key(m)
-        sentences[key].add(m.entity_id)
+        if not m.collective:  # 통신 3사 names no company in particular
+            sentences[key].add(m.entity_id)
         surfaces.setdefault((*key, m.entity_id), m.surface)
     out: list[MemberEvidence] = []
     for event in find_membership_events(mentions, gazetteer):
@@ -193,15 +231,16 @@ def _member_evidence(
 def _spike_counts(
     con: duckdb.DuckDBPyConnection, rule: SpikeRule, entity_ids: Iterable[str], today: date
 ) -> list[SpikeCount]:
-    wanted = {e for e in entity_ids if rule.watches(e)}
-    rows = [
-        r
-        for r in con.execute(
-            query("alert_spike_counts"),
-            {"today": today, "days": rule.baseline_days, "min_stories": rule.min_stories},
-        ).fetchall()
-        if r[0] in wanted
-    ]
+    wanted = sorted(e for e in entity_ids if rule.watches(e))
+    if not wanted:
+        return []
+    params = {
+        "entities": wanted,
+        "today": today,
+        "days": rule.baseline_days,
+        "min_stories": rule.min_stories,
+    }
+    rows = con.execute(query("alert_spike_counts"), params).fetchall()
     if not rows:
         return []
     stories: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -247,7 +286,7 @@ def enqueue_run_alerts(
         evidence = _member_evidence(mentions, story_of, gazetteer, member_rule, con)
         if evidence:
             keys = {r[0] for r in con.execute(query("alert_member_keys")).fetchall()}
-            alerts += plan_member_candidates(evidence, names, contexts, keys, now)
+            alerts += plan_member_candidates(evidence, names, contexts, keys, now, names_ko)
     spike_rule = rules.rules.entity_spike
     if spike_rule.enabled and mentions:
         today = now.astimezone(KST).date()
@@ -295,13 +334,17 @@ def route_new(
     in quiet hours → ``held`` for the next digest; else ``pending``.
     """
     counts = RouteCounts()
-    for alert_id, rule, entity_id, created_at in con.execute(query("alert_unrouted")).fetchall():
+    decisions: list[dict[str, Any]] = []
+    unrouted = con.execute(query("alert_unrouted")).fetchall()
+    for alert_id, rule, entity_id, created_at, attempts in unrouted:
         rule_config = config.rules.rule(rule)
         targets = config.rules.route(rule, entity_id)
         usable = [c for c in targets if c in config.channels and config.channels[c].urls]
         reason: str | None = None
         status = "suppressed"
-        if not rule_config.enabled:
+        if attempts and usable:  # already being retried before routing existed: keep going
+            status = "pending"
+        elif not rule_config.enabled:
             reason = f"rule {rule} is switched off"
         elif rule_config.watch and not any(
             rule_config.watches(e) for e in alert_entities(entity_id)
@@ -315,17 +358,33 @@ def route_new(
             status, reason = "held", "quiet hours: held for the next digest"
         else:
             status = "pending"
-        con.execute(
-            query("alert_route"),
+        decisions.append(
             {
                 "alert_id": alert_id,
                 "channels": usable or list(targets),
                 "urgent": rule_config.urgent,
                 "status": status,
                 "reason": reason,
-            },
-        ).fetchall()
+            }
+        )
         setattr(counts, status, getattr(counts, status) + 1)
+    if decisions:  # one UPDATE for the batch: a row at a time costs ~3 ms each
+        import pyarrow as pa
+
+        schema = pa.schema(
+            [
+                ("alert_id", pa.string()),
+                ("channels", pa.list_(pa.string())),
+                ("urgent", pa.bool_()),
+                ("status", pa.string()),
+                ("reason", pa.string()),
+            ]
+        )
+        con.register("_alert_routes", pa.Table.from_pylist(decisions, schema=schema))
+        try:
+            con.execute(query("alert_route")).fetchall()
+        finally:
+            con.unregister("_alert_routes")
     return counts
 
 

@@ -472,5 +472,211 @@ def sources_check(
         raise typer.Exit(EXIT_NOTHING_RAN)
 
 
+@app.command()
+def digest(
+    since: Annotated[str, typer.Option(help="how far back: 24h, 2d, 1w")] = "24h",
+    db: Annotated[Path | None, typer.Option(help="DuckDB file (default: NEWSMON_DB)")] = None,
+    send: Annotated[
+        bool, typer.Option("--send/--dry-run", help="deliver to the channels, or only print")
+    ] = True,
+) -> None:
+    """One message per alert channel with the period's stories by alliance, plus the alerts
+    that quiet hours held (those count as delivered once their channel accepted the digest).
+
+    Example: [bold]newsmon digest --since 24h --db data/demo.duckdb[/bold]
+    """
+    import asyncio
+
+    from rich.markdown import Markdown
+    from rich.panel import Panel
+    from rich.table import Table
+
+    from flows.console import console
+    from flows.digest import parse_since, run_digest
+    from flows.settings import Settings
+    from tasks.alert_rules import KST, AlertRulesError
+    from warehouse.database import DatabaseBusy, DatabaseError
+
+    try:
+        span = parse_since(since)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    settings = Settings(**({"db": db} if db else {}))  # type: ignore[arg-type]
+    try:
+        report = asyncio.run(run_digest(settings, span, send=send))
+    except DatabaseBusy as exc:
+        raise _fail(str(exc), EXIT_DB_BUSY) from None
+    except (DatabaseError, AlertRulesError) as exc:
+        raise _fail(str(exc)) from None
+    if not report.digests:
+        since_kst = report.since.astimezone(KST)
+        console.print(f"No alerts routed to a channel since {since_kst:%Y-%m-%d %H:%M} KST.")
+    for item in report.digests:
+        table = Table(header_style="bold", title=f"channel {item.channel}")
+        for column in ("rule", "entity", "title", "outlets", "created (KST)"):
+            table.add_column(column, justify="right" if column == "outlets" else "left")
+        for entry in item.items:
+            table.add_row(
+                entry.rule,
+                entry.entity_name,
+                entry.title,
+                str(entry.n_outlets or ""),
+                entry.created_at.astimezone(KST).strftime("%m-%d %H:%M"),
+            )
+        console.print(table)
+        state = "sent" if item.sent else ("not sent: " + item.error if item.error else "dry run")
+        console.print(
+            Panel(Markdown(item.rendered.markdown), title=item.rendered.title, subtitle=state)
+        )
+    if send and report.failed:
+        raise typer.Exit(EXIT_NOTHING_RAN)
+
+
+alerts_app = typer.Typer(help="Operate the alert outbox.", no_args_is_help=True)
+app.add_typer(alerts_app, name="alerts")
+
+
+@alerts_app.command("list")
+def alerts_list(
+    status: Annotated[
+        str | None, typer.Option(help="pending, sent, failed, suppressed or held")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="how many rows")] = 30,
+    db: Annotated[Path | None, typer.Option(help="DuckDB file (default: NEWSMON_DB)")] = None,
+) -> None:
+    """The newest outbox rows: status, attempts, channels, outlets and the last error.
+
+    Example: [bold]newsmon alerts list --status pending --db data/demo.duckdb[/bold]
+    """
+    from rich.table import Table
+
+    from flows.console import console
+    from flows.settings import Settings
+    from tasks.alert_rules import KST
+    from warehouse.database import DatabaseBusy, DatabaseError, open_reader, query
+
+    try:
+        with open_reader(db or Settings().db) as con:
+            rows = con.execute(query("alert_list"), {"status": status, "limit": limit}).fetchall()
+    except DatabaseBusy as exc:
+        raise _fail(str(exc), EXIT_DB_BUSY) from None
+    except DatabaseError as exc:
+        raise _fail(str(exc)) from None
+    table = Table(header_style="bold", title="alerts")
+    for column in ("id", "rule", "entity", "status", "tries", "channels", "outlets", "title"):
+        table.add_column(column, justify="right" if column in ("tries", "outlets") else "left")
+    for r in rows:
+        channels = ", ".join(f"{c}{'' if c in (r[6] or []) else '?'}" for c in (r[5] or []))
+        when = r[10].astimezone(KST).strftime("%m-%d %H:%M")
+        status_text = r[3] + (f" ({r[9][:60]})" if r[9] and r[3] != "sent" else "")
+        table.add_row(
+            r[0], r[1], r[2], status_text, str(r[4]), channels, str(r[7] or ""), f"{when} {r[8]}"
+        )
+    console.print(table)
+    console.print("channels marked ? have not accepted the alert yet")
+
+
+@alerts_app.command("resend")
+def alerts_resend(
+    alert_id: Annotated[str, typer.Argument(help="the alert_id (see newsmon alerts list)")],
+    db: Annotated[Path | None, typer.Option(help="DuckDB file (default: NEWSMON_DB)")] = None,
+) -> None:
+    """Deliver one alert again, to all its channels, now.
+
+    Example: [bold]newsmon alerts resend 3f2a9c0d1e2b4a5c6d7e[/bold]
+    """
+    import asyncio
+
+    from flows.alerts import deliver_due, load_alert_config, route_new
+    from flows.console import console
+    from flows.settings import Settings
+    from tasks.alert_rules import AlertRulesError
+    from warehouse.database import DatabaseBusy, DatabaseError, open_writer, query
+
+    settings = Settings(**({"db": db} if db else {}))  # type: ignore[arg-type]
+    try:
+        config = load_alert_config(settings)
+        with open_writer(settings.db) as con:
+            found = con.execute(query("alert_resend"), {"alert_id": alert_id}).fetchall()
+            if found and found[0][1] is None:
+                route_new(con, config, send_alerts=True)
+        if not found:
+            raise _fail(f"no alert {alert_id!r}")
+        counts = asyncio.run(deliver_due(settings, config))
+    except DatabaseBusy as exc:
+        raise _fail(str(exc), EXIT_DB_BUSY) from None
+    except (DatabaseError, AlertRulesError) as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"delivered {counts.sent}, failed {counts.failed}")
+    for error in counts.errors:
+        console.print(f"[red]{error}[/red]", highlight=False)
+    if counts.failed:
+        raise typer.Exit(EXIT_NOTHING_RAN)
+
+
+@alerts_app.command("test")
+def alerts_test(
+    target: Annotated[
+        str, typer.Argument(help="an Apprise URL, or the name of a configured channel")
+    ],
+) -> None:
+    """Send a test message to one Apprise URL or channel and say whether it was accepted.
+
+    Example: [bold]newsmon alerts test json://127.0.0.1:8080/alerts[/bold]
+    """
+    from flows.alerts import load_alert_config
+    from flows.console import console
+    from flows.settings import Settings
+    from tasks.alert_rules import AlertRulesError
+    from tasks.alerting import deliver, redact_url
+
+    try:
+        config = load_alert_config(Settings())
+    except AlertRulesError as exc:
+        raise _fail(str(exc)) from None
+    channel = config.channels.get(target)
+    urls = list(channel.urls) if channel else [target]
+    fmt = channel.format if channel else "markdown"
+    if not urls:
+        raise _fail(f"channel {target!r} has no URL configured")
+    title = "newsmon test alert"
+    body = "**newsmon** can reach this channel." if fmt == "markdown" else "newsmon can reach it."
+    (result,) = deliver([("test", title, body)], urls, fmt)
+    names = ", ".join(redact_url(u) for u in urls)
+    if not result.ok:
+        raise _fail(f"{names}: {result.error}")
+    console.print(f"[green]accepted[/green] by {names}", highlight=False)
+
+
+@alerts_app.command("feed")
+def alerts_feed(
+    out: Annotated[Path, typer.Option(help="where to write the Atom XML")] = Path("alerts.xml"),
+    limit: Annotated[int, typer.Option(help="newest alerts to include")] = 200,
+    db: Annotated[Path | None, typer.Option(help="DuckDB file (default: NEWSMON_DB)")] = None,
+) -> None:
+    """Write an Atom feed of the newest alerts (suppressed ones left out) for feed readers.
+
+    Example: [bold]newsmon alerts feed --out alerts.xml --db data/demo.duckdb[/bold]
+    """
+    from datetime import UTC, datetime
+
+    from flows.console import console
+    from flows.settings import Settings
+    from tasks.alerting import FeedEntry, render_atom
+    from warehouse.database import DatabaseBusy, DatabaseError, open_reader, query
+
+    try:
+        with open_reader(db or Settings().db) as con:
+            rows = con.execute(query("alert_feed"), {"limit": limit}).fetchall()
+    except DatabaseBusy as exc:
+        raise _fail(str(exc), EXIT_DB_BUSY) from None
+    except DatabaseError as exc:
+        raise _fail(str(exc)) from None
+    entries = [FeedEntry(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or r[5]) for r in rows]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(render_atom(entries, datetime.now(UTC)))
+    console.print(f"{len(entries)} alert(s) → {out}", highlight=False)
+
+
 if __name__ == "__main__":
     app()

@@ -21,6 +21,7 @@ from prefect.client.schemas.objects import State
 from prefect.states import Failed
 
 from flows.alerts import deliver_due, enqueue_run_alerts, load_alert_config, route_new
+from flows.hooks import notify_failure
 from flows.progress import current_reporter
 from flows.settings import Settings
 from tasks.alert_rules import AlertRulesError
@@ -410,7 +411,12 @@ async def _deliver_due(settings: Settings, report: RunReport) -> None:
     report.alerts_failed += counts.failed
 
 
-@flow(name="newsmon-monitor", log_prints=False)
+@flow(
+    name="newsmon-monitor",
+    log_prints=False,
+    on_failure=[notify_failure],
+    on_crashed=[notify_failure],
+)
 async def monitor_flow(
     sources: str | None = None,
     db: str | None = None,
@@ -435,9 +441,9 @@ async def monitor_flow(
     if report.sources_total and not report.sources_ok:
         classes = Counter(why.split(":", 1)[0] for _, why in report.failed_sources)
         summary = ", ".join(f"{name} ×{n}" for name, n in classes.most_common())
-        hint = " — is this machine offline?" if set(classes) <= {"dns", "connect"} else ""
+        hint = "; is this machine offline?" if set(classes) <= {"dns", "connect"} else ""
         return Failed(
-            message=f"every source failed ({summary}){hint}; see fetch_log for run {report.run_id}",
+            message=f"every source failed ({summary}{hint}); see fetch_log for run {report.run_id}",
             data=report,
         )
     return report

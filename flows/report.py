@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import plotly.graph_objects as go
 import plotly.io as pio
+from prefect import flow
 
 from warehouse.database import open_reader, query
 
@@ -158,7 +159,10 @@ def rising_chart(data: ReportData) -> go.Figure:
                 y=[r[0] for r in rows],
                 orientation="h",
                 marker_color="#d95f02",
-                text=[f"{r[2]} stories vs {r[3]:.2f} expected" for r in rows],
+                text=[
+                    f"{r[2]} {'story' if r[2] == 1 else 'stories'} vs {r[3]:.2f} expected"
+                    for r in rows
+                ],
                 textposition="auto",
                 hovertemplate="%{y}: score %{x}<br>%{text}<extra></extra>",
             )
@@ -311,3 +315,17 @@ def build_report(db: Path, out: Path, weeks: int = 12) -> ReportData:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(data), encoding="utf-8")
     return data
+
+
+@flow(name="newsmon-trends-report", log_prints=False)
+def report_flow(out: str = "reports/trends.html", db: str | None = None, weeks: int = 12) -> str:
+    """Scheduled weekly trends report: writes the self-contained HTML page and returns its path.
+
+    It only reads the database (read-only open), so it may run while the monitor writes between
+    phases; the database path defaults to ``NEWSMON_DB``.
+    """
+    from flows.settings import Settings
+
+    target = Path(out)
+    build_report(Path(db) if db else Settings().db, target, weeks)
+    return str(target)

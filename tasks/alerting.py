@@ -308,6 +308,7 @@ def plan_member_candidates(
     stories: Mapping[str, StoryContext],
     already_entities: set[str],
     now: datetime | None = None,
+    names_ko: Mapping[str, str] | None = None,
 ) -> list[Alert]:
     """One ``alliance_new_member_candidate`` alert per (alliance, company, kind), ever.
 
@@ -333,11 +334,9 @@ def plan_member_candidates(
         if kind == "co_mention" and (alliance_id, company_id) in pairs_with_event:
             continue
         story = stories[item.story_id]
+        local = {**names, **(names_ko or {})} if message_lang(story.lang) == "ko" else names
         rendered = render_member_candidate(
-            item,
-            names.get(alliance_id, alliance_id),
-            names.get(company_id, company_id),
-            story,
+            item, local.get(alliance_id, alliance_id), local.get(company_id, company_id), story
         )
         alerts.append(
             Alert(
@@ -469,13 +468,16 @@ _DIGEST_TEXT: dict[Lang, dict[str, str]] = {
 
 
 def render_digest(items: Sequence[DigestItem], since: datetime, lang: str = "en") -> Rendered:
-    """The day's stories grouped by alliance, then the other alerts (spikes, members, sources)."""
+    """The period's stories by alliance, then the other alerts (spikes, members, sources)."""
     lang_ = message_lang(lang)
     t = _DIGEST_TEXT[lang_]
     title = t["title"].format(n=len(items), since=kst_time(since, lang_))
     by_alliance: dict[str, list[DigestItem]] = {}
     others: list[DigestItem] = []
-    for item in sorted(items, key=lambda i: (i.entity_name, i.created_at, i.title)):
+    # per alliance, the stories most outlets carry first
+    for item in sorted(
+        items, key=lambda i: (i.entity_name, -(i.n_outlets or 0), i.created_at, i.title)
+    ):
         if item.rule == RULE_ALLIANCE_NEW_STORY:
             by_alliance.setdefault(item.entity_name, []).append(item)
         else:
@@ -483,8 +485,8 @@ def render_digest(items: Sequence[DigestItem], since: datetime, lang: str = "en"
     md: list[str] = []
     text: list[str] = []
     for name, group in by_alliance.items():
-        md.append(f"**{_md(name)}** ({len(group)})")
-        text.append(f"{name} ({len(group)})")
+        md += ["", f"**{_md(name)}** ({len(group)})"]
+        text += ["", f"{name} ({len(group)})"]
         for item in group:
             headline = item.title.split(": ", 1)[-1]
             outlets = t["outlets"].format(n=item.n_outlets) if item.n_outlets else ""
@@ -493,14 +495,14 @@ def render_digest(items: Sequence[DigestItem], since: datetime, lang: str = "en"
             suffix = (f" ({outlets})" if outlets else "") + (f" {item.url}" if item.url else "")
             text.append(f"- {headline}{suffix}")
     if others:
-        md.append(f"**{t['other']}**")
-        text.append(t["other"])
+        md += ["", f"**{t['other']}**"]
+        text += ["", t["other"]]
         md.extend(f"- {_md(i.title)}" for i in others)
         text.extend(f"- {i.title}" for i in others)
     if not items:
         md.append(t["empty"])
         text.append(t["empty"])
-    return Rendered(title, "\n".join(md), "\n".join(text))
+    return Rendered(title, "\n".join(md).strip(), "\n".join(text).strip())
 
 
 _SECRET_RE = re.compile(r"[A-Za-z0-9_\-]{12,}")
@@ -554,6 +556,43 @@ def next_attempt_at(attempts: int, now: datetime, base_s: float = 60.0) -> datet
     return now + timedelta(seconds=min(base_s * (2 ** max(attempts - 1, 0)), 6 * 3600))
 
 
+class _ScrubSecrets(logging.Filter):
+    """Masks channel secrets in records of the libraries that deliver (Apprise logs its target
+    URL at DEBUG level, path tokens included, and urllib3 logs every request line)."""
+
+    LOGGERS = ("apprise", "urllib3.connectionpool")
+
+    def __init__(self, urls: Sequence[str]) -> None:
+        super().__init__()
+        self.urls = list(urls)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = scrub(message, self.urls)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+    def __enter__(self) -> _ScrubSecrets:
+        for name in self.LOGGERS:
+            logging.getLogger(name).addFilter(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).removeFilter(self)
+
+
+def _failure_detail(why: str, logged: Sequence[str], urls: Sequence[str]) -> str:
+    """Why Apprise refused, from its own log: the last warning, and ``timeout`` when a socket
+    timed out (Apprise words a timeout as a connection error), every secret masked."""
+    warnings = [line.split(" ", 1)[-1] for line in logged if not line.startswith("DEBUG")]
+    detail = why or (warnings[-1] if warnings else "")
+    timed_out = any(re.search(r"timed out|timeout", line, re.IGNORECASE) for line in logged)
+    parts = [p for p in ("timeout" if timed_out else "", scrub(detail, urls)[:200]) if p]
+    return f" ({': '.join(parts)})" if parts else ""
+
+
 def deliver(
     alerts: Sequence[tuple[str, str, str]],
     urls: Sequence[str],
@@ -565,6 +604,15 @@ def deliver(
     error names the URL by its redacted form and quotes Apprise's own warning (a timeout, an HTTP
     status) with every secret part of every URL masked.
     """
+    with _ScrubSecrets(urls):
+        return _deliver(alerts, urls, body_format)
+
+
+def _deliver(
+    alerts: Sequence[tuple[str, str, str]],
+    urls: Sequence[str],
+    body_format: Literal["markdown", "text"],
+) -> list[Delivery]:
     fmt = apprise.NotifyFormat.MARKDOWN if body_format == "markdown" else apprise.NotifyFormat.TEXT
     channels: list[tuple[str, apprise.Apprise]] = []
     bad: list[str] = []
@@ -579,19 +627,70 @@ def deliver(
         errors = [f"invalid channel {name}" for name in bad]
         for name, instance in channels:
             with apprise.LogCapture(  # type: ignore[no-untyped-call]
-                level=logging.WARNING, fmt="%(message)s"
+                level=logging.DEBUG, fmt="%(levelname)s %(message)s"
             ) as captured:
                 try:
                     ok = bool(instance.notify(title=title, body=body, body_format=fmt))
                     why = ""
                 except Exception as exc:  # a plugin bug must not lose the other alerts
                     ok, why = False, type(exc).__name__
-                logged = captured.getvalue().strip().splitlines()
+                logged = captured.getvalue().splitlines()
             if not ok:
-                detail = why or (logged[-1] if logged else "")
-                reason = f" ({scrub(detail, urls)[:200]})" if detail else ""
-                errors.append(f"{name}: not accepted{reason}")
+                errors.append(f"{name}: not accepted{_failure_detail(why, logged, urls)}")
         if not channels:
             errors.append("no usable alert channel")
         results.append(Delivery(alert_id, not errors, "; ".join(errors) or None))
     return results
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One alert as an Atom entry."""
+
+    alert_id: str
+    rule: str
+    title: str
+    text: str
+    url: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+def render_atom(
+    entries: Sequence[FeedEntry], now: datetime, title: str = "newsmon alerts"
+) -> bytes:
+    """An Atom 1.0 feed of alerts (newest first), for feed readers and tools that poll.
+
+    Built with ElementTree so every title and text is escaped; ids are stable ``urn:`` ids, so a
+    reader shows an alert once however often the feed is regenerated.
+    """
+    import xml.etree.ElementTree as ET
+
+    ET.register_namespace("", ATOM_NS)
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+        if text is not None:
+            element.text = text
+        return element
+
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    sub(feed, "id", "urn:newsmon:alerts")
+    sub(feed, "title", title)
+    sub(feed, "updated", max((e.updated_at for e in entries), default=now).isoformat())
+    sub(sub(feed, "author"), "name", "newsmon")
+    for entry in entries:
+        item = sub(feed, "entry")
+        sub(item, "id", f"urn:newsmon:alert:{entry.alert_id}")
+        sub(item, "title", entry.title)
+        sub(item, "updated", entry.updated_at.isoformat())
+        sub(item, "published", entry.created_at.isoformat())
+        sub(item, "category", term=entry.rule)
+        if entry.url:
+            sub(item, "link", href=entry.url, rel="alternate")
+        sub(item, "content", entry.text, type="text")
+    body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body

@@ -1,5 +1,7 @@
--- The routing decision for one new alert: its channels, urgency and first status
--- (pending, held for the digest, or suppressed with the reason).
-UPDATE alerts SET channels = CAST($channels AS VARCHAR[]), urgent = $urgent, status = $status,
-    last_error = $reason
-WHERE alert_id = $alert_id;
+-- The routing decisions for new alerts (registered as _alert_routes by flows.alerts.route_new):
+-- each row's channels, urgency and first status (pending, held for the digest, or suppressed with
+-- the reason).
+UPDATE alerts SET channels = r.channels, urgent = r.urgent, status = r.status,
+    last_error = r.reason
+FROM _alert_routes AS r
+WHERE alerts.alert_id = r.alert_id;

@@ -1,5 +1,6 @@
 -- Per entity and day (Korea Standard Time): stories, articles, mentions and distinct outlets.
 -- Counts stories, not copies, so a press release carried by twenty outlets counts once in n_stories.
+-- An outlet is as in article_roles: the portal copy's original outlet, else site, else source.
 CREATE OR REPLACE VIEW entity_daily AS
 SELECT
     m.entity_id,
@@ -7,7 +8,7 @@ SELECT
     count(DISTINCT a.story_id)    AS n_stories,
     count(DISTINCT a.article_id)  AS n_articles,
     count(*)                      AS n_mentions,
-    count(DISTINCT coalesce(a.site_name, a.source_name)) AS n_outlets
+    count(DISTINCT coalesce(a.outlet, a.site_name, a.source_name)) AS n_outlets
 FROM mentions AS m
 JOIN articles AS a USING (article_id)
 GROUP BY ALL;

@@ -3,9 +3,12 @@
 -- item, and whether it has gone quiet.
 --
 -- An item's time is its published date, but never later than when newsmon first saw it (a feed that
--- stamps items in the future must not look fresh). `stale` is true when the newest item is older
--- than both 48 hours and three times the source's usual gap between items (24 h / items per day over
--- 28 days), or when the source never produced an item; a weekly column is not stale after two days.
+-- stamps items in the future must not look fresh). `stale` is the monitor's own verdict from
+-- source_status (newest item older than 4x the feed's median gap between items, at least 24 h; see
+-- tasks/health.py), so the view, `sources check` and the health alerts agree; for a source the
+-- monitor has not judged yet it falls back to: older than both 48 hours and three times the usual
+-- gap (24 h / items per day over 28 days), or no item ever. `unhealthy_since` is set while a
+-- source_unhealthy alert episode is open.
 -- Each side is aggregated before the join so fetch rows and item rows never multiply each other.
 CREATE OR REPLACE VIEW source_health AS
 WITH feed AS (
@@ -49,12 +52,15 @@ SELECT
     i.last_item_at,
     round(date_diff('minute', i.last_item_at, now()) / 60.0, 1) AS hours_since_last_item,
     coalesce(
+        st.stale,
         date_diff('minute', i.last_item_at, now()) / 60.0 > greatest(
             48.0, 3 * 24.0 / nullif(coalesce(i.n_items_28d, 0) / 28.0, 0)
         ),
         TRUE
-    ) AS stale
+    ) AS stale,
+    st.unhealthy_since
 FROM sources AS s
 LEFT JOIN fetches AS f USING (source_name)
 LEFT JOIN last_ok AS l USING (source_name)
-LEFT JOIN items AS i USING (source_name);
+LEFT JOIN items AS i USING (source_name)
+LEFT JOIN source_status AS st USING (source_name);
