@@ -310,14 +310,14 @@ def _extract(
         stamp = _choose_date(facts, htmldate_value, canonical or url, lang, fallback.feed_published)
         return fallback.page(
             canonical_url=canonical,
-            page_title=_pick_title(facts, None, None),
+            page_title=_clean_text(_pick_title(facts, None, None)),
             published=stamp,
             declared_lang=facts.html_lang,
             quality=wall or "no_body",
         )
 
     site_name = _site_name(doc.sitename, url)
-    page_title = _pick_title(facts, _clean_text(doc.title), site_name)
+    page_title = _clean_text(_pick_title(facts, _clean_text(doc.title), site_name))
     raw_text = _drop_title_lines(
         doc.text or "", [page_title, doc.title, facts.og_title, facts.jsonld_headline, facts.h1]
     )

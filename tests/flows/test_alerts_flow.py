@@ -345,3 +345,13 @@ def test_a_crash_between_send_and_commit_resends_once(
     assert asyncio.run(alerts_module.deliver_due(settings, config)).sent == 0
     assert len(receiver.messages) == 2
     assert _rows(settings.db, "SELECT status, delivered_to FROM alerts") == [("sent", ["default"])]
+
+
+def test_digest_flow_runs_under_prefect(tmp_path: Path) -> None:
+    from flows.digest import digest_flow
+
+    db = str(tmp_path / "empty.duckdb")
+    state = asyncio.run(digest_flow(since="2d", db=db, return_state=True))  # type: ignore[call-overload]
+    assert state.is_completed() and state.result().digests == []
+    bad = asyncio.run(digest_flow(since="yesterday", db=db, return_state=True))  # type: ignore[call-overload]
+    assert bad.is_failed() and "24h" in str(bad.message)

@@ -100,6 +100,7 @@ def test_every_page_becomes_one_article(two_runs: TwoRuns) -> None:
         article = _article(two_runs, page.id)
         assert article["lang"] == page.lang, page.id
         assert article["quality"] == "ok", page.id
+        assert "&amp;" not in (article["title"] or "") + article["body"], page.id
 
 
 @pytest.mark.parametrize("page", MANIFEST.pages, ids=lambda p: p.id)
