@@ -17,9 +17,11 @@ import contextlib
 import gzip
 import hashlib
 import html
+import random
 import socket
 import struct
 import threading
+import time
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -34,7 +36,18 @@ from urllib.parse import urlsplit
 
 from demo.manifest import Manifest, load_manifest, read_content
 
-FaultKind = Literal["status", "timeout", "malformed", "reset", "redirect", "large", "html_as"]
+FaultKind = Literal[
+    "status",
+    "timeout",
+    "malformed",
+    "reset",
+    "redirect",
+    "large",
+    "html_as",
+    "trickle",
+    "empty",
+    "binary",
+]
 
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "_ga", "igshid"})
 
@@ -165,6 +178,33 @@ class HtmlAsFault:
     body: bytes | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class TrickleFault:
+    """Slowloris body: headers at once, then ``bytes_per_tick`` bytes every ``tick_s`` seconds
+    for up to ``seconds``, so every read succeeds and only a total deadline ends the request."""
+
+    bytes_per_tick: int = 4
+    tick_s: float = 0.25
+    seconds: float = 60.0
+    content_type: str = "text/html; charset=utf-8"
+
+
+@dataclass(frozen=True, slots=True)
+class EmptyFault:
+    """A 200 with an empty body under the resource's (or the given) Content-Type."""
+
+    content_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BinaryFault:
+    """``size`` bytes of random binary (seeded, so repeatable) where HTML or XML is promised."""
+
+    size: int = 65_536
+    content_type: str = "text/html; charset=utf-8"
+    seed: int = 0
+
+
 FaultSpec = (
     StatusFault
     | TimeoutFault
@@ -173,6 +213,9 @@ FaultSpec = (
     | RedirectFault
     | LargeFault
     | HtmlAsFault
+    | TrickleFault
+    | EmptyFault
+    | BinaryFault
 )
 
 _FAULT_TYPES: dict[str, type[Any]] = {
@@ -183,6 +226,9 @@ _FAULT_TYPES: dict[str, type[Any]] = {
     "redirect": RedirectFault,
     "large": LargeFault,
     "html_as": HtmlAsFault,
+    "trickle": TrickleFault,
+    "empty": EmptyFault,
+    "binary": BinaryFault,
 }
 
 
@@ -308,6 +354,18 @@ class _Handler(BaseHTTPRequestHandler):
             body = spec.body if spec.body is not None else (route.body if route else b"")
             self._send_simple(200, body, head=head, content_type=spec.content_type)
             return False
+        if isinstance(spec, TrickleFault):
+            self._trickle(spec, head=head)
+            return False
+        if isinstance(spec, EmptyFault):
+            route = site._route(self.path)
+            ctype = spec.content_type or (route.content_type if route else "text/html")
+            self._send_simple(200, b"", head=head, content_type=ctype)
+            return False
+        if isinstance(spec, BinaryFault):
+            body = random.Random(spec.seed).randbytes(spec.size)
+            self._send_simple(200, body, head=head, content_type=spec.content_type)
+            return False
         if isinstance(spec, ResetFault):
             route = site._route(self.path)
             body = route.body if route else b"x" * 65536
@@ -356,6 +414,24 @@ class _Handler(BaseHTTPRequestHandler):
             self._write_chunk(compressor.flush())
         if chunked:
             self.wfile.write(b"0\r\n\r\n")
+
+    def _trickle(self, spec: TrickleFault, *, head: bool) -> None:
+        site = self.site
+        self.send_response(200)
+        self.send_header("Content-Type", spec.content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        if head:
+            return
+        self._write_chunk(b"<html><body>")
+        deadline = time.monotonic() + spec.seconds
+        while time.monotonic() < deadline:
+            if site._stopping.wait(spec.tick_s):
+                self._abort()
+                return
+            self._write_chunk(b"x" * spec.bytes_per_tick)
+            self.wfile.flush()
+        self.wfile.write(b"0\r\n\r\n")
 
     def _write_chunk(self, data: bytes) -> None:
         if data:
@@ -637,7 +713,8 @@ class NewsSite:
         ``None`` keeps it until ``clear_faults``. ``opts`` are the fields of the kind's spec class:
         status(status, retry_after, body, headers), timeout(seconds), malformed(body, keep),
         reset(after_bytes), redirect(to, status), large(size, content_type, declare_length,
-        gzip), html_as(content_type, body).
+        gzip), html_as(content_type, body), trickle(bytes_per_tick, tick_s, seconds,
+        content_type), empty(content_type), binary(size, content_type, seed).
         """
         if kind not in get_args(FaultKind):
             raise ValueError(f"unknown fault kind {kind!r}")

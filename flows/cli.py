@@ -143,6 +143,8 @@ def sql(
     target = db or Settings().db
     try:
         with open_reader(target) as con:
+            # read-only protects the database; this also stops COPY … TO, ATTACH and file readers
+            con.execute("SET enable_external_access = false").fetchall()
             cursor = con.execute(query_text)
             columns = [d[0] for d in cursor.description or []]
             rows = cursor.fetchmany(max_rows)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+import duckdb
 from prefect import flow
 from prefect.client.schemas.objects import State
 from prefect.states import Failed
@@ -39,7 +40,7 @@ from tasks.sources import SourcesError, load_sources
 from tasks.tagging import Tagger
 from tasks.urls import url_key
 from warehouse import loading, state
-from warehouse.database import DatabaseBusy, DatabaseError, open_writer, query
+from warehouse.database import DatabaseBusy, DatabaseError, open_writer, query, run_lock
 from warehouse.window import load_window
 
 
@@ -153,6 +154,7 @@ class _Work:
     mentions: list[Mention] = field(default_factory=list)
     assignments: list[StoryAssignment] = field(default_factory=list)
     new_per_source: dict[str, int] = field(default_factory=dict)
+    recovered_runs: list[str] = field(default_factory=list)
 
     def fetch_rows(self) -> list[tuple[FetchResult, str]]:
         """Every request of the run for fetch_log; a feed that downloaded but did not parse is
@@ -182,28 +184,33 @@ async def run_monitor(
         raise NothingToRun(str(exc)) from exc
     work.report.problems.extend(sources_file.problems)
     work.report.sources_total = len(sources_file.sources)
-    gazetteer, tagger = _gazetteer_and_tagger(str(settings.entities) if settings.entities else None)
-    with open_writer(settings.db) as con:
-        loading.start_run(con, run_id, "monitor")
-        loading.sync_sources(con, sources_file.sources)
-        loading.sync_entities(con, gazetteer.entity_rows())
+    with run_lock(settings.db, run_id, settings.run_lock_wait_s):
+        gazetteer, tagger = _gazetteer_and_tagger(
+            str(settings.entities) if settings.entities else None
+        )
+        with open_writer(settings.db) as con:
+            # the lock proves no other run is alive; finish what crashed runs committed
+            work.recovered_runs = loading.close_crashed_runs(con, "monitor")
+            loading.start_run(con, run_id, "monitor")
+            loading.sync_sources(con, sources_file.sources)
+            loading.sync_entities(con, gazetteer.entity_rows())
 
-    async with Fetcher(_policy(settings)) as fetcher:
-        await _discover(work, fetcher, sources_file.sources, settings)
-        await _fetch_new(work, fetcher, settings)
-    _extract_and_tag(work, tagger, settings.chunk_size)
-    _dedupe_and_load(work, settings, gazetteer)
-    _update_health(work, settings)
-    _enqueue_alerts(work, gazetteer, settings, send_alerts)
-    if send_alerts:
-        await _deliver_due(settings, work.report)
+        async with Fetcher(_policy(settings)) as fetcher:
+            await _discover(work, fetcher, sources_file.sources, settings)
+            await _fetch_new(work, fetcher, settings)
+        _extract_and_tag(work, tagger, settings.chunk_size)
+        _dedupe_and_load(work, settings, gazetteer)
+        _update_health(work, settings)
+        _enqueue_alerts(work, gazetteer, settings, send_alerts)
+        if send_alerts:
+            await _deliver_due(settings, work.report)
 
-    report = work.report
-    status = "completed" if report.sources_ok else "failed"
-    note = f"{report.sources_failed} source(s) failed" if report.sources_failed else "ok"
-    with open_writer(settings.db) as con:
-        loading.finish_run(con, run_id, status, report.stats(), note)
-    await _publish_summary(settings, report)
+        report = work.report
+        status = "completed" if report.sources_ok else "failed"
+        note = f"{report.sources_failed} source(s) failed" if report.sources_failed else "ok"
+        with open_writer(settings.db) as con:
+            loading.finish_run(con, run_id, status, report.stats(), note)
+        await _publish_summary(settings, report)
     return report
 
 
@@ -253,15 +260,6 @@ async def _discover(
             report.failed_sources.append((found.source.name, found.error or "?"))
     report.items_seen = sum(len(d.items) for d in work.discoveries)
     work.feed_rows = _keyed_items(work.discoveries, report.problems)
-    with open_writer(settings.db) as con:
-        state.save_validators(
-            con,
-            [
-                (d.source.url, d.fetch.etag, d.fetch.last_modified, d.body_sha256)
-                for d in work.discoveries
-                if d.ok and not d.unchanged
-            ],
-        )
 
 
 async def _fetch_new(work: _Work, fetcher: Fetcher, settings: Settings) -> None:
@@ -377,6 +375,16 @@ def _dedupe_and_load(work: _Work, settings: Settings, gazetteer: Gazetteer) -> N
             relations=relations,
         )
         counts = loading.write_batch(con, batch)
+        # Only now: saved earlier, a crash before this load would leave the feeds answering 304
+        # on the rerun and their new items would never be fetched (found by bench/kill_test.py).
+        state.save_validators(
+            con,
+            [
+                (d.source.url, d.fetch.etag, d.fetch.last_modified, d.body_sha256)
+                for d in work.discoveries
+                if d.ok and not d.unchanged
+            ],
+        )
     work.report.articles_new = counts["articles"]
     work.report.mentions_new = counts["mentions"]
     new_ids = {a.article_id for a in work.articles}
@@ -392,8 +400,14 @@ def _enqueue_alerts(
     config = load_alert_config(settings)
     story_of = {a.article_id: a.story_id for a in work.assignments}
     with open_writer(settings.db) as con:
+        # a run killed after loading its articles never planned their alerts: plan them now
+        recovered, recovered_story_of = state.run_mentions(con, work.recovered_runs)
         work.report.alerts_created += enqueue_run_alerts(
-            con, work.mentions, story_of, gazetteer, config.rules
+            con,
+            [*recovered, *work.mentions],
+            {**recovered_story_of, **story_of},
+            gazetteer,
+            config.rules,
         )
         route_new(con, config, send_alerts)
         if not send_alerts:
@@ -438,6 +452,8 @@ async def monitor_flow(
         report = await run_monitor(settings, group=group, send_alerts=send_alerts)
     except (NothingToRun, DatabaseBusy, DatabaseError) as exc:
         return Failed(message=str(exc))
+    except duckdb.Error as exc:  # disk full, file size limit, I/O error: committed data stays
+        return Failed(message=f"writing {settings.db} failed ({type(exc).__name__}: {exc})")
     if report.sources_total and not report.sources_ok:
         classes = Counter(why.split(":", 1)[0] for _, why in report.failed_sources)
         summary = ", ".join(f"{name} ×{n}" for name, n in classes.most_common())

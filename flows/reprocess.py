@@ -38,7 +38,7 @@ from tasks.processing import build_article
 from tasks.relations import find_membership_events
 from tasks.tagging import Tagger
 from warehouse import loading
-from warehouse.database import open_writer, query
+from warehouse.database import open_writer, query, rollback
 
 __all__ = ["ReprocessReport", "reprocess"]
 
@@ -235,7 +235,7 @@ def _write(con: Any, redone: Sequence[_Redone], gazetteer: Gazetteer) -> None:
         loading.update_page_states(con, states)
         con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     finally:
         con.unregister("_reprocessed")

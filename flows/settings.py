@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     max_items_per_source: int = 200
     chunk_size: int = 25
     dedupe_window_days: int = 14
+    run_lock_wait_s: float = Field(
+        default=10.0, description="how long a run waits for another run on the same database"
+    )
     alert_max_attempts: int = 8
     alert_rules: Path | None = Field(default=None, description="alert rules TOML; None = packaged")
     alert_channels: Annotated[dict[str, list[str]], NoDecode] = Field(

@@ -7,7 +7,10 @@ error into ``DatabaseBusy`` naming the holder, after a short bounded wait.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -56,6 +59,16 @@ def query(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction, if there still is one.
+
+    A COMMIT that fails (disk full, file size limit) has already ended the transaction, and the
+    ``ROLLBACK`` error that followed used to replace the real one ("no transaction is active").
+    """
+    with contextlib.suppress(duckdb.TransactionException):
+        con.execute("ROLLBACK")
+
+
 def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Apply pending migrations, each in one transaction together with its record.
 
@@ -87,7 +100,7 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
             ).fetchall()
             con.execute("COMMIT")
         except duckdb.Error as exc:
-            con.execute("ROLLBACK")
+            rollback(con)
             raise DatabaseError(f"migration {version:03d}_{name} failed: {exc}") from exc
         done.append(version)
     return done
@@ -178,3 +191,45 @@ def open_reader(path: Path, wait_s: float = 5.0) -> Iterator[duckdb.DuckDBPyConn
         yield con
     finally:
         con.close()
+
+
+def _lock_holder(fd: int) -> str:
+    text = os.pread(fd, 200, 0).decode("utf-8", errors="replace").strip()
+    return text or "another run"
+
+
+@contextmanager
+def run_lock(path: Path, owner: str, wait_s: float = 10.0) -> Iterator[None]:
+    """Hold ``<db>.lock`` for a whole monitoring run; wait at most ``wait_s`` for another run.
+
+    DuckDB's own lock only covers one phase at a time, so two runs could interleave: both fetch the
+    same items and both deliver the same due alerts (each sent twice). ``flock`` is released by the
+    kernel when the process dies, so a SIGKILLed run never leaves a stale lock behind. The file
+    names the holder, so the refusal can say which run and process has the database.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait_s
+        delay = 0.05
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise DatabaseBusy(
+                        f"database {path} is in use by {_lock_holder(fd)}; "
+                        "try again when it finishes"
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"run {owner} (process {os.getpid()})".encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

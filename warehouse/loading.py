@@ -30,7 +30,7 @@ from tasks.models import (
     StoryAssignment,
     StoryMerge,
 )
-from warehouse.database import query
+from warehouse.database import query, rollback
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +194,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
         update_page_states(con, batch.page_states)
         con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     return counts
 
@@ -248,7 +248,7 @@ def backfill_bands(con: duckdb.DuckDBPyConnection) -> int:
             insert_bands(con, {r[0]: [int(x) for x in r[1]] for r in missing})
             con.execute("COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            rollback(con)
             raise
     return len(missing)
 
@@ -382,7 +382,7 @@ def sync_entities(con: duckdb.DuckDBPyConnection, rows: Sequence[Sequence[Any]])
             con.unregister("_ent")
         con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
 
 
@@ -412,7 +412,7 @@ def enqueue_alerts(con: duckdb.DuckDBPyConnection, alerts: Sequence[Alert]) -> i
         new = _insert(con, "alerts", rows, ["rule", "entity_id", "story_id"])
         con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     return new
 
@@ -436,6 +436,16 @@ def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str) -> None:
     con.execute(
         query("start_run"), {"run_id": run_id, "flow": flow, "now": datetime.now(UTC)}
     ).fetchall()
+
+
+def close_crashed_runs(con: duckdb.DuckDBPyConnection, flow: str) -> list[str]:
+    """Mark runs of ``flow`` still 'running' as 'crashed' and return their ids; call only while
+    holding the run lock, which proves their processes are gone (killed, out of memory, machine
+    restarted)."""
+    rows = con.execute(
+        query("close_crashed_runs"), {"flow": flow, "now": datetime.now(UTC)}
+    ).fetchall()
+    return sorted(str(r[0]) for r in rows)
 
 
 def finish_run(

@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from tasks.fetching import Validators
 from tasks.health import SourceStatus
-from tasks.models import FeedItem, Lang
+from tasks.models import FeedItem, Lang, Mention
 from warehouse.database import query
 
 
@@ -72,3 +72,32 @@ def retry_items(
         {"since": since, "sources": sorted(langs), "max_attempts": max_attempts},
     ).fetchall()
     return [(r[0], FeedItem(r[2], r[1], r[4], r[5], r[3], r[6], langs[r[2]])) for r in rows]
+
+
+def run_mentions(
+    con: duckdb.DuckDBPyConnection, run_ids: Sequence[str]
+) -> tuple[list[Mention], dict[str, str]]:
+    """The mentions that ``run_ids`` loaded and their articles' stories: what a crashed run had
+    committed but never planned alerts for (alert planning is idempotent per rule, entity, story,
+    so planning them again is safe)."""
+    if not run_ids:
+        return [], {}
+    rows = con.execute(query("run_mentions"), {"run_ids": list(run_ids)}).fetchall()
+    mentions = [
+        Mention(
+            article_id=r[0],
+            entity_id=r[1],
+            surface=r[2],
+            field=r[3],
+            start=int(r[4]),
+            end=int(r[5]),
+            sentence=r[6],
+            in_title=bool(r[7]),
+            in_lead=bool(r[8]),
+            collective=bool(r[9]),
+            sentence_index=r[10],
+            ambiguous=bool(r[11]),
+        )
+        for r in rows
+    ]
+    return mentions, {r[0]: r[12] for r in rows}

@@ -160,3 +160,13 @@ def test_sources_check_prints_verdicts_and_flags_invalid_entries(
         invalid = runner.invoke(app, ["sources", "check", "--sources", str(sources)])
         assert invalid.exit_code == 1
         assert "sources[5] (bad)" in invalid.output and "lang" in invalid.output
+
+
+def test_sql_cannot_write_or_read_other_files(small_db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "leak.csv"
+    result = runner.invoke(app, ["sql", f"COPY sources TO '{target}'", "--db", str(small_db)])
+    assert result.exit_code == 1 and not target.exists()
+    read = runner.invoke(
+        app, ["sql", "SELECT * FROM read_text('/etc/hostname')", "--db", str(small_db)]
+    )
+    assert read.exit_code == 1 and "disabled" in read.output
