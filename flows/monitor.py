@@ -26,11 +26,11 @@ from flows.hooks import notify_failure
 from flows.progress import current_reporter
 from flows.settings import Settings
 from tasks.alert_rules import AlertRulesError
-from tasks.alerting import StoryContext, alert_id_for
+from tasks.alerting import alert_id_for
 from tasks.archive import archive_pages, page_states
 from tasks.dedupe import dedupe
 from tasks.discovery import Discovery
-from tasks.fetching import Fetcher, FetchPolicy
+from tasks.fetching import Fetcher
 from tasks.gazetteer import Gazetteer, load_gazetteer
 from tasks.health import HealthRules, SourceStatus, health_message, next_status
 from tasks.models import Alert, Article, FeedItem, FetchResult, Mention, Source, StoryAssignment
@@ -81,21 +81,6 @@ def _gazetteer_and_tagger(path: str | None) -> tuple[Gazetteer, Tagger]:
     return gazetteer, Tagger(gazetteer)
 
 
-def _policy(settings: Settings) -> FetchPolicy:
-    return FetchPolicy(
-        user_agent=settings.user_agent,
-        timeout_s=settings.timeout_s,
-        max_bytes=settings.max_bytes,
-        global_concurrency=settings.global_concurrency,
-        per_host_concurrency=settings.per_host_concurrency,
-        allow_private_networks=settings.allow_private_networks,
-        retries=settings.fetch_retries,
-        min_host_interval_s=settings.min_host_interval_s,
-        max_crawl_delay_s=settings.max_crawl_delay_s,
-        respect_robots=settings.respect_robots,
-    )
-
-
 def _keyed_items(
     discoveries: Sequence[Discovery], problems: list[str]
 ) -> list[tuple[str, FeedItem]]:
@@ -119,25 +104,6 @@ def _new_items(keyed: Sequence[tuple[str, FeedItem]], known: set[str]) -> dict[s
             taken.add(key)
             by_source[item.source_name].append(item)
     return by_source
-
-
-def _story_contexts(con: object, story_ids: Sequence[str]) -> dict[str, StoryContext]:
-    import duckdb
-
-    assert isinstance(con, duckdb.DuckDBPyConnection)
-    rows = con.execute(query("story_context"), {"story_ids": list(story_ids)}).fetchall()
-    return {
-        r[0]: StoryContext(
-            story_id=r[0],
-            title=r[1] or "(untitled)",
-            url=r[2],
-            n_articles=int(r[3]),
-            outlets=tuple(sorted(r[7])),
-            published_at=r[5],
-            representative_article_id=r[6],
-        )
-        for r in rows
-    }
 
 
 @dataclass
@@ -195,7 +161,7 @@ async def run_monitor(
             loading.sync_sources(con, sources_file.sources)
             loading.sync_entities(con, gazetteer.entity_rows())
 
-        async with Fetcher(_policy(settings)) as fetcher:
+        async with Fetcher(settings.fetch_policy()) as fetcher:
             await _discover(work, fetcher, sources_file.sources, settings)
             await _fetch_new(work, fetcher, settings)
         _extract_and_tag(work, tagger, settings.chunk_size)

@@ -12,6 +12,8 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from tasks.fetching import FetchPolicy
+
 
 class Settings(BaseSettings):
     """newsmon's settings: ``NEWSMON_*`` environment variables or a ``.env`` file."""
@@ -84,3 +86,18 @@ class Settings(BaseSettings):
         if value:
             QuietHours.parse(value)
         return value or None
+
+    def fetch_policy(self) -> FetchPolicy:
+        """The fetch limits and politeness of a run, as the Prefect-free fetcher takes them."""
+        return FetchPolicy(
+            user_agent=self.user_agent,
+            timeout_s=self.timeout_s,
+            max_bytes=self.max_bytes,
+            global_concurrency=self.global_concurrency,
+            per_host_concurrency=self.per_host_concurrency,
+            allow_private_networks=self.allow_private_networks,
+            retries=self.fetch_retries,
+            min_host_interval_s=self.min_host_interval_s,
+            max_crawl_delay_s=self.max_crawl_delay_s,
+            respect_robots=self.respect_robots,
+        )

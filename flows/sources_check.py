@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from flows.progress import current_reporter
 from flows.settings import Settings
 from tasks.discovery import Discovery, discover
-from tasks.fetching import Fetcher, FetchPolicy
+from tasks.fetching import Fetcher
 from tasks.health import HealthRules, is_stale, median_gap_s
 from tasks.models import Source
 
@@ -53,16 +53,7 @@ def verdict_of(found: Discovery, now: datetime, rules: HealthRules) -> str:
 async def check_sources(sources: Sequence[Source], settings: Settings) -> list[SourceCheck]:
     """Probe every source concurrently with the run's fetch policy."""
     reporter = current_reporter.get()
-    policy = FetchPolicy(
-        user_agent=settings.user_agent,
-        timeout_s=settings.timeout_s,
-        max_bytes=settings.max_bytes,
-        global_concurrency=settings.global_concurrency,
-        per_host_concurrency=settings.per_host_concurrency,
-        allow_private_networks=settings.allow_private_networks,
-        retries=0,
-        respect_robots=settings.respect_robots,
-    )
+    policy = replace(settings.fetch_policy(), retries=0)  # a probe reports, it does not insist
     now = datetime.now(UTC)
     rules = HealthRules(failures_for_unhealthy=settings.unhealthy_after_failures)
     results: list[SourceCheck] = []

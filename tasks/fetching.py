@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -248,6 +249,20 @@ class Fetcher:
         retry_wait: float | None = None
         host = _host_key(url)
         headers = _conditional_headers(request.validators)
+
+        def result(status: int | None, **fields: Any) -> FetchResult:
+            return FetchResult(
+                url=request.url,
+                final_url=url,
+                source_name=request.source_name,
+                requested_at=requested_at,
+                http_status=status,
+                content=fields.pop("content", None),
+                content_type=fields.pop("content_type", None),
+                elapsed_ms=int((time.monotonic() - started) * 1000),
+                **fields,
+            )
+
         try:
             async with self._global, self._hosts[host]:
                 for _hop in range(self.policy.max_redirects + 1):
@@ -263,20 +278,12 @@ class Fetcher:
                 else:
                     raise _Refused("http_4xx", "too many redirects", status)
             if status == 304 and headers:
+                validators = request.validators or Validators()
                 return (
-                    FetchResult(
-                        url=request.url,
-                        final_url=url,
-                        source_name=request.source_name,
-                        requested_at=requested_at,
-                        http_status=status,
-                        content=None,
-                        content_type=None,
-                        elapsed_ms=int((time.monotonic() - started) * 1000),
-                        etag=request.validators.etag if request.validators else None,
-                        last_modified=(
-                            request.validators.last_modified if request.validators else None
-                        ),
+                    result(
+                        status,
+                        etag=validators.etag,
+                        last_modified=validators.last_modified,
                         not_modified=True,
                     ),
                     None,
@@ -288,15 +295,10 @@ class Fetcher:
             if request.expect == "html" and response.content_type.startswith(_NOT_HTML_PREFIXES):
                 raise _Refused("not_html", f"content type {response.content_type}", status)
             return (
-                FetchResult(
-                    url=request.url,
-                    final_url=url,
-                    source_name=request.source_name,
-                    requested_at=requested_at,
-                    http_status=status,
+                result(
+                    status,
                     content=response.body,
                     content_type=response.content_type or None,
-                    elapsed_ms=int((time.monotonic() - started) * 1000),
                     etag=response.etag,
                     last_modified=response.last_modified,
                     headers=response.headers,
@@ -307,21 +309,7 @@ class Fetcher:
             error, detail, status = exc.error, exc.detail, exc.status if exc.status else status
         except Exception as exc:  # every failure becomes a classified row
             error, detail = _classify(exc)
-        return (
-            FetchResult(
-                url=request.url,
-                final_url=url,
-                source_name=request.source_name,
-                requested_at=requested_at,
-                http_status=status,
-                content=None,
-                content_type=None,
-                elapsed_ms=int((time.monotonic() - started) * 1000),
-                error=error,
-                error_detail=detail[:500],
-            ),
-            retry_wait,
-        )
+        return result(status, error=error, error_detail=detail[:500]), retry_wait
 
     async def _wait_turn(self, host: str) -> None:
         """Space request starts on one host by the minimum interval or the robots Crawl-delay."""

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
@@ -45,3 +46,12 @@ def local_env(monkeypatch: pytest.MonkeyPatch, receiver: WebhookReceiver) -> Non
     monkeypatch.setenv("NEWSMON_ALLOW_PRIVATE_NETWORKS", "true")
     monkeypatch.setenv("NEWSMON_ALERT_URLS", receiver.apprise_url)
     monkeypatch.setenv("NEWSMON_TIMEOUT_S", "2")
+
+
+def query_rows(db: Path, sql: str) -> list[tuple[object, ...]]:
+    """Rows of a query against a finished run's database, opened read-only."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()

@@ -11,17 +11,10 @@ from demo.manifest import load_manifest
 from demo.newsite import NewsSite
 from demo.receiver import WebhookReceiver
 from tasks.urls import url_key
+from tests.flows.conftest import query_rows as _rows
 from tests.flows.conftest import run_flow
 
 MANIFEST = load_manifest()
-
-
-def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_broken_sources_and_pages_do_not_stop_the_run(

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from demo.manifest import load_manifest
 from demo.newsite import NewsSite
 from demo.receiver import WebhookReceiver
 from tasks.urls import url_key
+from tests.flows.conftest import query_rows as _rows
 from tests.flows.conftest import run_flow
 
 MANIFEST = load_manifest()
-
-
-def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def _sources(site: NewsSite, tmp_path: Path, extra: str = "") -> Path:
