@@ -192,6 +192,8 @@ def _member_evidence(
         for alliance in entities:
             if kinds.get(alliance) != "alliance" or not rule.watches(alliance):
                 continue
+            if rule.co_mention_alliances and alliance not in rule.co_mention_alliances:
+                continue
             members = gazetteer.alliance_members(alliance)
             pairs += [
                 (alliance, c, key)

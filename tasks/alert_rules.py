@@ -61,6 +61,10 @@ class RuleConfig(_Model):
 class MemberCandidateRule(RuleConfig):
     urgent: bool = True
     co_mentions: bool = True
+    co_mention_alliances: list[str] = Field(default_factory=list)
+    """Alliances whose member list is complete enough that naming a non-member beside them is
+    news; empty = every watched alliance. (O-RAN has ~300 members and the gazetteer lists its
+    founders: a co-mention with Nokia there is noise, with GTAA's five it is a signal.)"""
 
 
 class SpikeRule(RuleConfig):

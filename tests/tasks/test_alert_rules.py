@@ -48,6 +48,8 @@ def test_packaged_rules_switch_every_rule_on_and_route_to_default() -> None:
     assert rules.rule("alliance_new_member_candidate").urgent
     assert not rules.rule("alliance_new_story").urgent
     assert rules.route("alliance_new_story", "gtaa") == (DEFAULT_CHANNEL,)
+    # co-mention candidates only where the member list is complete (noise elsewhere)
+    assert rules.rules.alliance_new_member_candidate.co_mention_alliances == ["gtaa"]
 
 
 def test_routes_watch_lists_and_switches(tmp_path: Path) -> None:
