@@ -179,6 +179,31 @@ def _best_mention(mentions: Sequence[Mention], representative: str | None) -> Me
     )
 
 
+def story_alert(
+    rule: str,
+    entity_id: str,
+    story: StoryContext,
+    article_id: str,
+    rendered: Rendered,
+    created: datetime,
+) -> Alert:
+    """A story-level outbox row: keyed by (rule, entity, story), counts taken from the story."""
+    return Alert(
+        alert_id=alert_id_for(rule, entity_id, story.story_id),
+        rule=rule,
+        entity_id=entity_id,
+        story_id=story.story_id,
+        article_id=article_id,
+        title=rendered.title,
+        message=rendered.markdown,
+        created_at=created,
+        lang=message_lang(story.lang),
+        text=rendered.text,
+        n_outlets=len(story.outlets),
+        n_articles=story.n_articles,
+    )
+
+
 def plan_alliance_alerts(
     mentions: Iterable[Mention],
     story_of: Mapping[str, str],
@@ -212,19 +237,8 @@ def plan_alliance_alerts(
             name = names_ko.get(entity_id) or name
         rendered = render_message(name, story, best)
         alerts.append(
-            Alert(
-                alert_id=alert_id_for(RULE_ALLIANCE_NEW_STORY, entity_id, story_id),
-                rule=RULE_ALLIANCE_NEW_STORY,
-                entity_id=entity_id,
-                story_id=story_id,
-                article_id=best.article_id,
-                title=rendered.title,
-                message=rendered.markdown,
-                created_at=created,
-                lang=message_lang(story.lang),
-                text=rendered.text,
-                n_outlets=len(story.outlets),
-                n_articles=story.n_articles,
+            story_alert(
+                RULE_ALLIANCE_NEW_STORY, entity_id, story, best.article_id, rendered, created
             )
         )
     return alerts
@@ -339,20 +353,7 @@ def plan_member_candidates(
             item, local.get(alliance_id, alliance_id), local.get(company_id, company_id), story
         )
         alerts.append(
-            Alert(
-                alert_id=alert_id_for(RULE_MEMBER_CANDIDATE, key, item.story_id),
-                rule=RULE_MEMBER_CANDIDATE,
-                entity_id=key,
-                story_id=item.story_id,
-                article_id=item.article_id,
-                title=rendered.title,
-                message=rendered.markdown,
-                created_at=created,
-                lang=message_lang(story.lang),
-                text=rendered.text,
-                n_outlets=len(story.outlets),
-                n_articles=story.n_articles,
-            )
+            story_alert(RULE_MEMBER_CANDIDATE, key, story, item.article_id, rendered, created)
         )
     return alerts
 
