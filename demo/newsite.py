@@ -14,6 +14,7 @@ every request is logged before it is answered so a test can count hits right aft
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
 import hashlib
 import html
@@ -34,6 +35,8 @@ from types import TracebackType
 from typing import Any, Literal, Self, cast, get_args
 from urllib.parse import urlsplit
 
+import brotli
+
 from demo.manifest import Manifest, load_manifest, read_content
 
 FaultKind = Literal[
@@ -47,6 +50,7 @@ FaultKind = Literal[
     "trickle",
     "empty",
     "binary",
+    "brotli_bomb",
 ]
 
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "_ga", "igshid"})
@@ -205,6 +209,28 @@ class BinaryFault:
     seed: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class BrotliBombFault:
+    """``size`` bytes of spaces, brotli-encoded (~5,000:1: 1 GB is ~200 KB on the wire), sent
+    at once with its Content-Length: a client that decodes a network chunk in one call inflates
+    each 64 KB read to ~300 MB."""
+
+    size: int = 1_000_000_000
+    content_type: str = "text/html; charset=utf-8"
+
+
+@functools.lru_cache(maxsize=2)
+def _brotli_bomb(size: int) -> bytes:
+    compressor = brotli.Compressor(quality=1)
+    block = b" " * (1 << 24)
+    parts: list[bytes] = [
+        compressor.process(block[: min(len(block), size - done)])
+        for done in range(0, size, len(block))
+    ]
+    tail: bytes = compressor.finish()
+    return b"".join(parts) + tail
+
+
 FaultSpec = (
     StatusFault
     | TimeoutFault
@@ -216,6 +242,7 @@ FaultSpec = (
     | TrickleFault
     | EmptyFault
     | BinaryFault
+    | BrotliBombFault
 )
 
 _FAULT_TYPES: dict[str, type[Any]] = {
@@ -229,6 +256,7 @@ _FAULT_TYPES: dict[str, type[Any]] = {
     "trickle": TrickleFault,
     "empty": EmptyFault,
     "binary": BinaryFault,
+    "brotli_bomb": BrotliBombFault,
 }
 
 
@@ -365,6 +393,11 @@ class _Handler(BaseHTTPRequestHandler):
         if isinstance(spec, BinaryFault):
             body = random.Random(spec.seed).randbytes(spec.size)
             self._send_simple(200, body, head=head, content_type=spec.content_type)
+            return False
+        if isinstance(spec, BrotliBombFault):
+            body = _brotli_bomb(spec.size)
+            headers = {"Content-Encoding": "br"}
+            self._send_simple(200, body, head=head, headers=headers, content_type=spec.content_type)
             return False
         if isinstance(spec, ResetFault):
             route = site._route(self.path)
@@ -714,7 +747,8 @@ class NewsSite:
         status(status, retry_after, body, headers), timeout(seconds), malformed(body, keep),
         reset(after_bytes), redirect(to, status), large(size, content_type, declare_length,
         gzip), html_as(content_type, body), trickle(bytes_per_tick, tick_s, seconds,
-        content_type), empty(content_type), binary(size, content_type, seed).
+        content_type), empty(content_type), binary(size, content_type, seed),
+        brotli_bomb(size, content_type).
         """
         if kind not in get_args(FaultKind):
             raise ValueError(f"unknown fault kind {kind!r}")

@@ -3,8 +3,9 @@
 The monitor flow calls three steps after loading: ``enqueue_run_alerts`` (plan this run's alerts
 from its mentions and the warehouse, add them to the outbox, refresh outlet counts), then
 ``route_new`` (every new row — health alerts included — gets its channels and first status:
-pending, ``held`` in quiet hours, or ``suppressed`` with the reason), then ``deliver_due``. The
-rules and channel URLs are read once at the flow's edge (``load_alert_config``) and passed down.
+pending, ``held`` in quiet hours, or ``suppressed`` with the reason, an operator's mute included),
+then ``deliver_due``. The rules and channel URLs are read once at the flow's edge
+(``load_alert_config``) and passed down.
 """
 
 from __future__ import annotations
@@ -23,11 +24,14 @@ from tasks.alert_rules import (
     AlertRules,
     AlertRulesError,
     MemberCandidateRule,
+    Mute,
     QuietHours,
     ResolvedChannel,
     SpikeRule,
     alert_entities,
+    find_mute,
     load_alert_rules,
+    mute_reason,
     resolve_channels,
 )
 from tasks.alerting import (
@@ -47,7 +51,7 @@ from tasks.gazetteer import Gazetteer
 from tasks.models import Alert, Mention
 from tasks.relations import find_membership_events
 from warehouse import loading
-from warehouse.database import query
+from warehouse.database import open_writer, query, run_lock
 
 if TYPE_CHECKING:
     import duckdb
@@ -260,10 +264,13 @@ def enqueue_run_alerts(
     gazetteer: Gazetteer,
     rules: AlertRules,
     now: datetime | None = None,
+    *,
+    suppressed_reason: str | None = None,
 ) -> int:
     """Plan this run's alerts (switched-off rules plan nothing), add the new ones to the outbox,
     and refresh the outlet counts of earlier alerts whose stories gained copies. Returns how many
-    outbox rows are new."""
+    outbox rows are new. ``suppressed_reason`` (reprocess's replay) adds them as ``suppressed``
+    with that reason, unrouted and never sent."""
     now = now or datetime.now(UTC)
     touched = sorted(set(story_of.values()))
     mentioned = sorted({story_of[m.article_id] for m in mentions if m.article_id in story_of})
@@ -310,7 +317,7 @@ def enqueue_run_alerts(
             existing,
             now=now,
         )
-    created = loading.enqueue_alerts(con, alerts)
+    created = loading.enqueue_alerts(con, alerts, suppressed_reason)
     if touched:
         con.execute(query("alert_update_outlets"), {"story_ids": touched, "now": now}).fetchall()
     return created
@@ -323,37 +330,51 @@ class RouteCounts:
     suppressed: int = 0
 
 
+def active_mutes(con: duckdb.DuckDBPyConnection, now: datetime) -> list[Mute]:
+    """The operators' mutes in force at ``now`` (see ``flows.alert_mutes``)."""
+    rows = con.execute(query("alert_mutes_active"), {"now": now}).fetchall()
+    return [Mute(r[0], r[1], r[2], r[3]) for r in rows]
+
+
 def route_new(
     con: duckdb.DuckDBPyConnection,
     config: AlertConfig,
     send_alerts: bool,
+    now: datetime | None = None,
 ) -> RouteCounts:
     """Give every unrouted outbox row its channels and first status.
 
     In order: a switched-off rule or an entity off the rule's watch list → ``suppressed``; a run
-    with ``--no-alerts`` → ``suppressed``; none of its channels has a URL → ``suppressed`` (so
+    with ``--no-alerts`` → ``suppressed``; a mute in force at ``now`` on one of its entities →
+    ``suppressed`` as ``muted until …`` with ``muted_until`` set (never sent, not when the mute
+    ends either; the digest still lists it); none of its channels has a URL → ``suppressed`` (so
     turning delivery on later does not flood a channel with old news); a non-urgent alert created
     in quiet hours → ``held`` for the next digest; else ``pending``.
     """
     counts = RouteCounts()
     decisions: list[dict[str, Any]] = []
     unrouted = con.execute(query("alert_unrouted")).fetchall()
+    mutes: dict[str, list[Mute]] = defaultdict(list)  # by entity: a lookup per alert, not a scan
+    for mute_row in active_mutes(con, now or datetime.now(UTC)) if unrouted else []:
+        mutes[mute_row.entity_id].append(mute_row)
     for alert_id, rule, entity_id, created_at, attempts in unrouted:
         rule_config = config.rules.rule(rule)
         targets = config.rules.route(rule, entity_id)
         usable = [c for c in targets if c in config.channels and config.channels[c].urls]
         reason: str | None = None
         status = "suppressed"
+        parts = alert_entities(entity_id)
+        mute = find_mute([m for e in parts for m in mutes.get(e, ())], rule, entity_id)
         if attempts and usable:  # already being retried before routing existed: keep going
             status = "pending"
         elif not rule_config.enabled:
             reason = f"rule {rule} is switched off"
-        elif rule_config.watch and not any(
-            rule_config.watches(e) for e in alert_entities(entity_id)
-        ):
+        elif rule_config.watch and not any(rule_config.watches(e) for e in parts):
             reason = f"{entity_id} is not on the {rule} watch list"
         elif not send_alerts:
             reason = "alerts disabled for this run (--no-alerts)"
+        elif mute is not None:
+            reason = mute_reason(mute)
         elif not usable:
             reason = "no alert channel configured (" + ", ".join(targets) + ")"
         elif config.quiet and not rule_config.urgent and config.quiet.contains(created_at):
@@ -367,6 +388,7 @@ def route_new(
                 "urgent": rule_config.urgent,
                 "status": status,
                 "reason": reason,
+                "muted_until": mute.until if mute is not None and status == "suppressed" else None,
             }
         )
         setattr(counts, status, getattr(counts, status) + 1)
@@ -380,6 +402,7 @@ def route_new(
                 ("urgent", pa.bool_()),
                 ("status", pa.string()),
                 ("reason", pa.string()),
+                ("muted_until", pa.timestamp("us", tz="UTC")),
             ]
         )
         con.register("_alert_routes", pa.Table.from_pylist(decisions, schema=schema))
@@ -425,9 +448,8 @@ def _mark(
 
 async def deliver_due(settings: Settings, config: AlertConfig) -> DeliveryCounts:
     """Deliver every due routed row to the channels that have not accepted it yet: send first,
-    then mark (at-least-once; see ``tasks.alerting``). The writer is not held while sending."""
-    from warehouse.database import open_writer
-
+    then mark (at-least-once; see ``tasks.alerting``). The writer is not held while sending.
+    Each URL gets the Markdown or the plain-text form, whichever its service renders."""
     now = datetime.now(UTC)
     counts = DeliveryCounts()
     with open_writer(settings.db) as con:
@@ -449,7 +471,8 @@ async def deliver_due(settings: Settings, config: AlertConfig) -> DeliveryCounts
             continue
         column = 5 if channel.format == "text" else 4
         payload = [(str(r[0]), str(r[3]), str(r[column])) for r in rows]
-        results = await asyncio.to_thread(deliver, payload, channel.urls, channel.format)
+        texts = {str(r[0]): str(r[5]) for r in rows}
+        results = await asyncio.to_thread(deliver, payload, channel.urls, channel.format, texts)
         for result in results:
             if result.ok:
                 delivered[result.alert_id].append(name)
@@ -489,11 +512,17 @@ class ChannelDigest:
 
 
 def build_digests(
-    con: duckdb.DuckDBPyConnection, config: AlertConfig, since: datetime
+    con: duckdb.DuckDBPyConnection,
+    config: AlertConfig,
+    since: datetime,
+    *,
+    hide_muted: bool = False,
 ) -> list[ChannelDigest]:
     """One digest per channel that has alerts since ``since`` (or held ones): the day's stories
-    by alliance, then the other alerts, in the channel's language."""
-    rows = con.execute(query("alert_digest"), {"since": since}).fetchall()
+    by alliance, then the other alerts, in the channel's language; alerts a mute suppressed are
+    listed as muted unless ``hide_muted``."""
+    params = {"since": since, "hide_muted": hide_muted}
+    rows = con.execute(query("alert_digest"), params).fetchall()
     per_channel: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
         for name in row[10]:
@@ -510,6 +539,7 @@ def build_digests(
                 url=str(r[6]) if r[6] else None,
                 n_outlets=int(r[7]) if r[7] is not None else None,
                 created_at=r[8],
+                muted=bool(r[13]),
             )
             for r in picked
         ]
@@ -519,14 +549,18 @@ def build_digests(
 
 
 async def send_digests(
-    settings: Settings, config: AlertConfig, since: datetime, send: bool = True
+    settings: Settings,
+    config: AlertConfig,
+    since: datetime,
+    send: bool = True,
+    *,
+    hide_muted: bool = False,
 ) -> list[ChannelDigest]:
-    """Build the digests and send each to its channel; held alerts a channel's digest carried
-    count as delivered to that channel (``sent`` once every channel of theirs had its digest)."""
-    from warehouse.database import open_writer
-
+    """Build the digests and send each to its channel (Markdown or plain text per URL, as alerts);
+    held alerts a channel's digest carried count as delivered to that channel (``sent`` once
+    every channel of theirs had its digest). The caller holds the run lock (``run_digest``)."""
     with open_writer(settings.db) as con:
-        digests = build_digests(con, config, since)
+        digests = build_digests(con, config, since, hide_muted=hide_muted)
     if not send:
         return digests
     for digest in digests:
@@ -536,7 +570,11 @@ async def send_digests(
             continue
         body = digest.rendered.text if channel.format == "text" else digest.rendered.markdown
         results = await asyncio.to_thread(
-            deliver, [("digest", digest.rendered.title, body)], channel.urls, channel.format
+            deliver,
+            [("digest", digest.rendered.title, body)],
+            channel.urls,
+            channel.format,
+            {"digest": digest.rendered.text},
         )
         digest.sent, digest.error = results[0].ok, results[0].error
     done = {d.channel for d in digests if d.sent}
@@ -544,10 +582,28 @@ async def send_digests(
     if not held:
         return digests
     with open_writer(settings.db) as con:
-        for row in con.execute(query("alert_digest"), {"since": since}).fetchall():
+        params = {"since": since, "hide_muted": hide_muted}
+        for row in con.execute(query("alert_digest"), params).fetchall():
             if str(row[0]) not in held:
                 continue
             got = list(dict.fromkeys([*(row[11] or []), *(c for c in row[10] if c in done)]))
             status = "sent" if set(row[10]) <= set(got) else "held"
             _mark(con, str(row[0]), status, int(row[12]), None, None, got, digested=True)
     return digests
+
+
+async def resend_alert(
+    settings: Settings, config: AlertConfig, alert_id: str
+) -> DeliveryCounts | None:
+    """An operator's resend: the row is made due again (routed first if it never was) and every
+    due row is delivered, under the run lock so it never races a monitor run or a digest.
+    None when there is no such alert."""
+    owner = f"resend {alert_id[:20]}"
+    with run_lock(settings.db, owner, settings.run_lock_wait_s):
+        with open_writer(settings.db) as con:
+            found = con.execute(query("alert_resend"), {"alert_id": alert_id}).fetchall()
+            if found and found[0][1] is None:
+                route_new(con, config, send_alerts=True)
+        if not found:
+            return None
+        return await deliver_due(settings, config)

@@ -15,6 +15,8 @@ from typing import Annotated, Any
 
 import typer
 
+from flows.alert_mutes import mute_app
+
 for _key, _value in {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "DO_NOT_TRACK": "1",
@@ -56,9 +58,16 @@ def execute_run(sources: Path | None, db: Path | None, group: str | None, send_a
     import asyncio
 
     from flows.console import RichReporter
-    from flows.monitor import RunReport, monitor_flow
+    from flows.monitor import RunReport, _gazetteer_and_tagger, monitor_flow
     from flows.progress import current_reporter
+    from flows.settings import Settings
+    from tasks.gazetteer import GazetteerError
 
+    settings = Settings()
+    try:  # built once per process (the flow reuses it); a bad gazetteer is one line
+        _gazetteer_and_tagger(str(settings.entities) if settings.entities else None)
+    except GazetteerError as exc:
+        raise _fail(str(exc)) from None
     with RichReporter() as reporter:
         token = current_reporter.set(reporter)
         try:
@@ -183,6 +192,33 @@ def summary(
 
 
 @app.command()
+def check(
+    db: Annotated[Path | None, typer.Option(help="DuckDB file (default: NEWSMON_DB)")] = None,
+) -> None:
+    """Check the database's consistency (orphan rows, duplicate keys or alerts, stories that do
+    not match their articles, unfinished runs, migrations); exit 1 when a check finds anything.
+
+    Example: [bold]newsmon check --db data/newsmon.duckdb[/bold]
+    """
+    from flows.console import console, render_rows
+    from flows.settings import Settings
+    from warehouse.consistency import check_names, violations
+    from warehouse.database import DatabaseBusy, DatabaseError, open_reader
+
+    try:
+        with open_reader(db or Settings().db) as con:
+            found = violations(con)
+    except DatabaseBusy as exc:
+        raise _fail(str(exc), EXIT_DB_BUSY) from None
+    except DatabaseError as exc:
+        raise _fail(str(exc)) from None
+    if found:
+        console.print(render_rows(["check", "key", "detail"], found, "table"))
+        raise _fail(f"{len(found)} inconsistencies")
+    console.print(f"consistent: {len(check_names())} checks, no violation")
+
+
+@app.command()
 def reprocess(
     since: Annotated[
         str | None,
@@ -191,7 +227,8 @@ def reprocess(
     db: Annotated[Path | None, typer.Option(help="DuckDB file (default: NEWSMON_DB)")] = None,
 ) -> None:
     """Re-extract and re-tag archived pages without fetching; articles and mentions are updated in
-    place, story assignments are kept.
+    place, story assignments are kept. Alerts the new mentions give are recorded as suppressed
+    (never sent).
 
     Example: [bold]newsmon reprocess --since 2026-11-01 --db data/newsmon.duckdb[/bold]
     """
@@ -203,6 +240,7 @@ def reprocess(
     from flows.monitor import _gazetteer_and_tagger
     from flows.reprocess import reprocess as run_reprocess
     from flows.settings import Settings
+    from tasks.alert_rules import AlertRulesError
     from warehouse.database import DatabaseBusy, DatabaseError
 
     start: datetime | None = None
@@ -226,16 +264,18 @@ def reprocess(
                 since=start,
                 on_total=lambda n: reporter.phase("reprocess", n),
                 on_advance=reporter.advance,
+                settings=settings,
             )
     except DatabaseBusy as exc:
         raise _fail(str(exc), EXIT_DB_BUSY) from None
-    except DatabaseError as exc:
+    except (DatabaseError, AlertRulesError) as exc:
         raise _fail(str(exc)) from None
     table = Table(title="reprocess")
     for column in ("pages", "changed bodies", "changed titles", "changed quality"):
         table.add_column(column, justify="right")
     table.add_column("mentions before → after", justify="right")
     table.add_column("failed", justify="right")
+    table.add_column("alerts replayed (suppressed)", justify="right")
     table.add_row(
         str(result.pages),
         str(result.changed_bodies),
@@ -243,10 +283,38 @@ def reprocess(
         str(result.changed_quality),
         f"{result.mentions_before} → {result.mentions_after}",
         str(len(result.failed)),
+        str(result.alerts_suppressed),
     )
     console.print(table)
     for url, why in result.failed[:10]:
         console.print(f"[red]failed[/red] {url}: {why}", soft_wrap=True)
+
+
+@app.command("rebuild-summaries")
+def rebuild_summaries(
+    db: Annotated[Path | None, typer.Option(help="DuckDB file (default: NEWSMON_DB)")] = None,
+) -> None:
+    """Recompute the summary tables behind the analyst views (entity_daily, entity_weekly,
+    entity_rising, co_mentions, alliance_timeline) from articles and mentions. Loads keep them up
+    to date; this is for after a manual edit of the base tables.
+
+    Example: [bold]newsmon rebuild-summaries --db data/newsmon.duckdb[/bold]
+    """
+    from flows.console import console
+    from flows.settings import Settings
+    from warehouse.database import DatabaseBusy, DatabaseError
+    from warehouse.summaries import rebuild_file
+
+    target = db or Settings().db
+    if not target.exists():
+        raise _fail(f"no database at {target} (run `newsmon run` or `newsmon demo` first)")
+    try:
+        counts = rebuild_file(target)
+    except DatabaseBusy as exc:
+        raise _fail(str(exc), EXIT_DB_BUSY) from None
+    except DatabaseError as exc:
+        raise _fail(str(exc)) from None
+    console.print(", ".join(f"{name}: {n:,} rows" for name, n in counts.items()))
 
 
 @app.command()
@@ -481,6 +549,9 @@ def digest(
     send: Annotated[
         bool, typer.Option("--send/--dry-run", help="deliver to the channels, or only print")
     ] = True,
+    hide_muted: Annotated[
+        bool, typer.Option("--hide-muted", help="leave out alerts that a mute suppressed")
+    ] = False,
 ) -> None:
     """One message per alert channel with the period's stories by alliance, plus the alerts
     that quiet hours held (those count as delivered once their channel accepted the digest).
@@ -505,7 +576,7 @@ def digest(
         raise _fail(str(exc)) from None
     settings = Settings(**({"db": db} if db else {}))  # type: ignore[arg-type]
     try:
-        report = asyncio.run(run_digest(settings, span, send=send))
+        report = asyncio.run(run_digest(settings, span, send=send, hide_muted=hide_muted))
     except DatabaseBusy as exc:
         raise _fail(str(exc), EXIT_DB_BUSY) from None
     except (DatabaseError, AlertRulesError) as exc:
@@ -519,7 +590,7 @@ def digest(
             table.add_column(column, justify="right" if column == "outlets" else "left")
         for entry in item.items:
             table.add_row(
-                entry.rule,
+                entry.rule + (" (muted)" if entry.muted else ""),
                 entry.entity_name,
                 entry.title,
                 str(entry.n_outlets or ""),
@@ -534,8 +605,41 @@ def digest(
         raise typer.Exit(EXIT_NOTHING_RAN)
 
 
+@app.command()
+def serve(
+    every: Annotated[
+        str | None, typer.Option(help="run the monitor at this interval (5s, 2m, 1h), not its cron")
+    ] = None,
+    db: Annotated[Path | None, typer.Option(help="DuckDB file for every flow")] = None,
+    sources: Annotated[Path | None, typer.Option(help="sources TOML for the monitor")] = None,
+    group: Annotated[str | None, typer.Option(help="the monitor runs only this group")] = None,
+    only: Annotated[
+        list[str] | None, typer.Option(help="serve only this deployment (repeatable)")
+    ] = None,
+    prefect_file: Annotated[Path | None, typer.Option(help="deployments file")] = None,
+    server_port: Annotated[
+        int, typer.Option(help="port of the Prefect server started when PREFECT_API_URL is unset")
+    ] = 4200,
+    grace: Annotated[
+        float, typer.Option(help="seconds a run in flight may finish after SIGTERM")
+    ] = 120.0,
+    log_level: Annotated[str, typer.Option(help="Prefect log level of the served runs")] = "INFO",
+) -> None:
+    """Serve every deployment of deploy/prefect.yaml (monitor every 15 min, digest 08:30 KST,
+    weekly report) from this process until SIGTERM; starts a local Prefect server on 127.0.0.1 when
+    PREFECT_API_URL is unset.
+
+    Example: [bold]newsmon serve --every 5m --db data/newsmon.duckdb[/bold]
+    """
+    os.environ["PREFECT_LOGGING_LEVEL"] = log_level.upper()
+    from flows.serve import main as serve_main
+
+    serve_main(every, db, sources, group, only or [], prefect_file, server_port, grace)
+
+
 alerts_app = typer.Typer(help="Operate the alert outbox.", no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
+alerts_app.add_typer(mute_app)  # alerts mute | unmute | mutes
 
 
 @alerts_app.command("list")
@@ -585,26 +689,24 @@ def alerts_resend(
 ) -> None:
     """Deliver one alert again, to all its channels, now.
 
+    Waits for a running monitor run or digest to finish first: they share the run lock.
+
     Example: [bold]newsmon alerts resend 3f2a9c0d1e2b4a5c6d7e[/bold]
     """
     import asyncio
 
-    from flows.alerts import deliver_due, load_alert_config, route_new
+    from flows.alerts import load_alert_config, resend_alert
     from flows.console import console
     from flows.settings import Settings
     from tasks.alert_rules import AlertRulesError
-    from warehouse.database import DatabaseBusy, DatabaseError, open_writer, query
+    from warehouse.database import DatabaseBusy, DatabaseError
 
     settings = Settings(**({"db": db} if db else {}))  # type: ignore[arg-type]
     try:
         config = load_alert_config(settings)
-        with open_writer(settings.db) as con:
-            found = con.execute(query("alert_resend"), {"alert_id": alert_id}).fetchall()
-            if found and found[0][1] is None:
-                route_new(con, config, send_alerts=True)
-        if not found:
+        counts = asyncio.run(resend_alert(settings, config, alert_id))
+        if counts is None:
             raise _fail(f"no alert {alert_id!r}")
-        counts = asyncio.run(deliver_due(settings, config))
     except DatabaseBusy as exc:
         raise _fail(str(exc), EXIT_DB_BUSY) from None
     except (DatabaseError, AlertRulesError) as exc:
@@ -643,7 +745,8 @@ def alerts_test(
         raise _fail(f"channel {target!r} has no URL configured")
     title = "newsmon test alert"
     body = "**newsmon** can reach this channel." if fmt == "markdown" else "newsmon can reach it."
-    (result,) = deliver([("test", title, body)], urls, fmt)
+    plain = {"test": "newsmon can reach this channel."}  # for text-only services
+    (result,) = deliver([("test", title, body)], urls, fmt, plain)
     names = ", ".join(redact_url(u) for u in urls)
     if not result.ok:
         raise _fail(f"{names}: {result.error}")

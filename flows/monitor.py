@@ -13,7 +13,6 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -24,20 +23,20 @@ from prefect.states import Failed
 from flows.alerts import deliver_due, enqueue_run_alerts, load_alert_config, route_new
 from flows.hooks import notify_failure
 from flows.progress import current_reporter
+from flows.runner import gazetteer_and_tagger, run_chunks
 from flows.settings import Settings
-from tasks.alert_rules import AlertRulesError
+from tasks.alert_rules import AlertRulesError, check_rule_entities
 from tasks.alerting import alert_id_for
 from tasks.archive import archive_pages, page_states
 from tasks.dedupe import dedupe
 from tasks.discovery import Discovery
 from tasks.fetching import Fetcher
-from tasks.gazetteer import Gazetteer, load_gazetteer
+from tasks.gazetteer import Gazetteer, GazetteerError
 from tasks.health import HealthRules, SourceStatus, health_message, next_status
 from tasks.models import Alert, Article, FeedItem, FetchResult, Mention, Source, StoryAssignment
-from tasks.prefect_tasks import discover_source, fetch_pages, process_pages
+from tasks.prefect_tasks import discover_source, fetch_pages
 from tasks.relations import find_membership_events
 from tasks.sources import SourcesError, load_sources
-from tasks.tagging import Tagger
 from tasks.urls import url_key
 from warehouse import loading, state
 from warehouse.database import DatabaseBusy, DatabaseError, open_writer, query, run_lock
@@ -74,11 +73,8 @@ class RunReport:
         return {k: v for k, v in self.__dict__.items() if isinstance(v, int)}
 
 
-@lru_cache(maxsize=4)
-def _gazetteer_and_tagger(path: str | None) -> tuple[Gazetteer, Tagger]:
-    """One gazetteer and tagger per process: Kiwi is costly to build and must be warmed once."""
-    gazetteer = load_gazetteer(Path(path) if path else None)
-    return gazetteer, Tagger(gazetteer)
+# one cache per process, shared with the CPU stage when it runs in this process (threads)
+_gazetteer_and_tagger = gazetteer_and_tagger
 
 
 def _keyed_items(
@@ -144,16 +140,16 @@ async def run_monitor(
         sources_file = load_sources(settings.sources, group)
     except SourcesError as exc:
         raise NothingToRun(str(exc)) from exc
-    try:
-        load_alert_config(settings)  # a bad rules file stops the run before it fetches
-    except AlertRulesError as exc:
-        raise NothingToRun(str(exc)) from exc
+    try:  # a bad rules file or gazetteer stops the run before it opens the database
+        config = load_alert_config(settings)
+        gazetteer, _ = _gazetteer_and_tagger(str(settings.entities) if settings.entities else None)
+        where = str(settings.alert_rules or "packaged alert_rules.toml")
+        check_rule_entities(config.rules, {e.id for e in gazetteer}, where)
+    except (AlertRulesError, GazetteerError) as exc:
+        raise NothingToRun(str(exc)) from None
     work.report.problems.extend(sources_file.problems)
     work.report.sources_total = len(sources_file.sources)
     with run_lock(settings.db, run_id, settings.run_lock_wait_s):
-        gazetteer, tagger = _gazetteer_and_tagger(
-            str(settings.entities) if settings.entities else None
-        )
         with open_writer(settings.db) as con:
             # the lock proves no other run is alive; finish what crashed runs committed
             work.recovered_runs = loading.close_crashed_runs(con, "monitor")
@@ -164,7 +160,7 @@ async def run_monitor(
         async with Fetcher(settings.fetch_policy()) as fetcher:
             await _discover(work, fetcher, sources_file.sources, settings)
             await _fetch_new(work, fetcher, settings)
-        _extract_and_tag(work, tagger, settings.chunk_size)
+        _extract_and_tag(work, settings)
         _dedupe_and_load(work, settings, gazetteer)
         _update_health(work, settings)
         _enqueue_alerts(work, gazetteer, settings, send_alerts)
@@ -237,6 +233,10 @@ async def _fetch_new(work: _Work, fetcher: Fetcher, settings: Settings) -> None:
     with open_writer(settings.db) as con:
         keys = [key for key, _ in work.feed_rows]
         rows = con.execute(query("known_url_keys"), {"keys": keys}).fetchall()
+        rows += con.execute(  # failed NEWSMON_MAX_PAGE_ATTEMPTS times: listed, never refetched
+            query("exhausted_url_keys"),
+            {"keys": keys, "max_attempts": settings.max_page_attempts},
+        ).fetchall()
         retries = state.retry_items(con, since, ok_sources, settings.max_page_attempts)
     by_source = _new_items([*work.feed_rows, *retries], {r[0] for r in rows})
     work.new_per_source = {name: len(items) for name, items in by_source.items()}
@@ -296,20 +296,19 @@ def _update_health(work: _Work, settings: Settings) -> None:
         work.report.alerts_created += loading.enqueue_alerts(con, alerts)
 
 
-def _extract_and_tag(work: _Work, tagger: Tagger, chunk_size: int) -> None:
-    """Phase 3: extract, fingerprint and tag fetched pages (a Prefect task per chunk)."""
+def _extract_and_tag(work: _Work, settings: Settings) -> None:
+    """Phase 3: extract, fingerprint and tag fetched pages (a Prefect task per chunk) on the
+    configured task runner (``flows.runner``); results are taken in chunk order."""
     reporter = current_reporter.get()
-    good = [(item, f) for item, f in work.fetched if f.ok]
+    good = [(item, f) for item, f in work.fetched if f.usable]  # empty/binary: feed item
     reporter.phase("extract+tag", len(good))
-    size = max(1, chunk_size)
-    for index, start in enumerate(range(0, len(good), size)):
-        pages = good[start : start + size]
-        chunk = process_pages(index, pages, tagger)
+    size = max(1, settings.chunk_size)
+    chunks = [good[start : start + size] for start in range(0, len(good), size)]
+    for chunk in run_chunks(settings, chunks, reporter.advance):
         work.articles.extend(chunk.articles)
         work.signatures.update(chunk.signatures)
         work.mentions.extend(chunk.mentions)
         work.report.problems.extend(f"extract {url}: {why}" for url, why in chunk.failures)
-        reporter.advance(len(pages))
 
 
 def _dedupe_and_load(work: _Work, settings: Settings, gazetteer: Gazetteer) -> None:

@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from prefect import flow
 
+from flows.hooks import notify_failure
 from warehouse.database import open_reader, query
 
 KST = ZoneInfo("Asia/Seoul")
@@ -317,7 +318,12 @@ def build_report(db: Path, out: Path, weeks: int = 12) -> ReportData:
     return data
 
 
-@flow(name="newsmon-trends-report", log_prints=False)
+@flow(
+    name="newsmon-trends-report",
+    log_prints=False,
+    on_failure=[notify_failure],
+    on_crashed=[notify_failure],
+)
 def report_flow(out: str = "reports/trends.html", db: str | None = None, weeks: int = 12) -> str:
     """Scheduled weekly trends report: writes the self-contained HTML page and returns its path.
 

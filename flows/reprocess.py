@@ -5,13 +5,24 @@ Every stored article keeps its fetched bytes in ``pages`` (migration 003); this 
 ``build_article`` and ``Tagger`` as the monitor over those bytes and updates in place:
 
 - ``articles``: the extracted fields (title, body, lead, language, date, author, quality, …),
-  the content hash and identity keys; ``article_signatures`` and ``article_bands``: the MinHash
-  signature and its LSH bands; ``feed_items.page_state``.
+  the content hash, and the page's identity as re-read from the archived page: canonical link,
+  ``og:url``, the portal copy's outlet and ``identity_keys`` (url_key first, as dedupe reads
+  them); ``article_signatures`` and ``article_bands``: the MinHash signature and its LSH bands;
+  ``feed_items.page_state``. All of one chunk's writes commit or roll back together.
 - ``mentions``: replaced, not merged, per reprocessed article, and the membership candidates
   (``relation_candidates``) re-derived from them, in the same transaction.
+- The summary tables behind the analyst views (``warehouse.summaries``): the weeks and stories of
+  the chunk's articles, before and after (a new date can move an article), recomputed in the same
+  transaction.
 - Kept as they were: the article's id, url_key, fetch time and run, and its **story assignment**
-  (story_id, dup_kind, similarity). Re-deciding stories over changed bodies is dedupe's concern
-  (issue 5); alerts already in the outbox are not revisited either.
+  (story_id, dup_kind, similarity), also when its identity keys changed: the article stays in
+  its story, and a later copy that matches the new keys joins that story. Re-deciding stories
+  over changed bodies is dedupe's concern (issue 5); alerts already in the outbox are not
+  revisited either.
+- Alerts (replay): the chunk's new mentions go through the monitor's alert planning, under the
+  monitor's run lock, right after the chunk's write; (rule, entity, story) keys without an outbox
+  row are added as ``suppressed`` ("reprocess (replay)"), never sent. ``entity_spike`` is not
+  replayed (it is about today's counts).
 
 Idempotent: the same archive and the same code give the same rows, so a second pass changes no
 body and leaves the mention count where the first pass put it. Work goes in chunks; the writer is
@@ -29,6 +40,10 @@ from typing import Any
 
 import pyarrow as pa
 
+from flows.alerts import enqueue_run_alerts
+from flows.runner import cpu_map, gazetteer_and_tagger
+from flows.settings import Settings
+from tasks.alert_rules import AlertRules, load_alert_rules
 from tasks.archive import PageState, decompress
 from tasks.dedupe import signature
 from tasks.gazetteer import Gazetteer
@@ -37,8 +52,8 @@ from tasks.models import Article, FeedItem, FetchResult, Mention
 from tasks.processing import build_article
 from tasks.relations import find_membership_events
 from tasks.tagging import Tagger
-from warehouse import loading
-from warehouse.database import open_writer, query, rollback
+from warehouse import loading, summaries
+from warehouse.database import open_writer, query, rollback, run_lock
 
 __all__ = ["ReprocessReport", "reprocess"]
 
@@ -57,6 +72,7 @@ class ReprocessReport:
     mentions_before: int = 0
     mentions_after: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    alerts_suppressed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,33 +90,88 @@ def reprocess(
     since: datetime | None = None,
     on_total: Callable[[int], None] = lambda _n: None,
     on_advance: Callable[[int], None] = lambda _n: None,
+    settings: Settings | None = None,
 ) -> ReprocessReport:
     """Re-extract and re-tag every archived page fetched at or after ``since`` (all if None).
 
     ``on_total`` receives the number of pages once known and ``on_advance`` each chunk's size, for
     a progress display. A page whose re-extraction raises keeps its stored rows and is reported.
+    With ``settings.task_runner == "dask"`` the CPU work of several chunks runs on the Dask
+    cluster at once (each worker builds its own tagger from ``settings.entities``) while this
+    process stays the only writer; otherwise it runs here with ``tagger``, one chunk at a time.
     """
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-reprocess-") + uuid.uuid4().hex[:8]
     report = ReprocessReport(run_id=run_id)
+    rules, lock_wait_s = _replay_config(settings)  # a bad rules file stops before any write
     with open_writer(db) as con:
         loading.start_run(con, run_id, "reprocess")
         ids = [r[0] for r in con.execute(query("reprocess_ids"), {"since": since}).fetchall()]
     on_total(len(ids))
-    for start in range(0, len(ids), CHUNK_SIZE):
-        chunk = ids[start : start + CHUNK_SIZE]
-        with open_writer(db) as con:
-            rows = con.execute(query("reprocess_pages"), {"ids": chunk}).fetchall()
-        redone = [r for r in (_redo(row, tagger, report) for row in rows) if r is not None]
-        with open_writer(db) as con:
-            _write(con, redone, gazetteer)
-        report.pages += len(rows)
-        report.mentions_after += sum(len(r.mentions) for r in redone)
-        on_advance(len(chunk))
-    stats = {"pages_fetched": report.pages, "mentions_new": report.mentions_after}
+    remote = settings if settings is not None and settings.task_runner == "dask" else None
+    entities = str(remote.entities) if remote and remote.entities else None
+    step = CHUNK_SIZE * (2 * max(1, remote.dask_workers) if remote else 1)
+    with cpu_map(remote) as mapper:
+        for start in range(0, len(ids), step):
+            chunks = [
+                ids[i : i + CHUNK_SIZE]
+                for i in range(start, min(start + step, len(ids)), CHUNK_SIZE)
+            ]
+            with open_writer(db) as con:
+                batches = [
+                    con.execute(query("reprocess_pages"), {"ids": c}).fetchall() for c in chunks
+                ]
+            done: Sequence[tuple[list[_Redone], ReprocessReport | None]]
+            if remote:
+                done = mapper(_redo_remote, [(rows, entities) for rows in batches])
+            else:
+                done = [(_redo_rows(rows, tagger, report), None) for rows in batches]
+            for chunk, rows, (redone, part) in zip(chunks, batches, done, strict=True):
+                if part is not None:
+                    _add_counts(report, part)
+                with open_writer(db) as con:
+                    _write(con, redone, gazetteer)
+                report.alerts_suppressed += _replay_alerts(
+                    db, redone, gazetteer, rules, run_id, lock_wait_s
+                )
+                report.pages += len(rows)
+                report.mentions_after += sum(len(r.mentions) for r in redone)
+                on_advance(len(chunk))
+    stats = {
+        "pages_fetched": report.pages,
+        "mentions_new": report.mentions_after,
+        "alerts_created": report.alerts_suppressed,
+    }
     note = f"reprocessed {report.pages} page(s), {report.changed_bodies} body change(s)"
     with open_writer(db) as con:
         loading.finish_run(con, run_id, "completed", stats, note)
     return report
+
+
+def _redo_rows(
+    rows: Sequence[Sequence[Any]], tagger: Tagger, report: ReprocessReport
+) -> list[_Redone]:
+    """The CPU work of one chunk: every archived page re-extracted and re-tagged."""
+    return [r for r in (_redo(row, tagger, report) for row in rows) if r is not None]
+
+
+def _redo_remote(
+    job: tuple[Sequence[Sequence[Any]], str | None],
+) -> tuple[list[_Redone], ReprocessReport]:
+    """``_redo_rows`` on a Dask worker: the worker's own tagger, and counters returned (not
+    mutated in place) for the writer process to add up."""
+    rows, entities = job
+    part = ReprocessReport(run_id="")
+    return _redo_rows(rows, gazetteer_and_tagger(entities)[1], part), part
+
+
+def _add_counts(report: ReprocessReport, part: ReprocessReport) -> None:
+    """Add a worker's counters and failures to the pass's report."""
+    for f in fields(ReprocessReport):
+        value = getattr(part, f.name)
+        if isinstance(value, int):
+            setattr(report, f.name, getattr(report, f.name) + value)
+        elif isinstance(value, list):
+            getattr(report, f.name).extend(value)
 
 
 def _redo(row: Sequence[Any], tagger: Tagger, report: ReprocessReport) -> _Redone | None:
@@ -217,8 +288,10 @@ def _write(con: Any, redone: Sequence[_Redone], gazetteer: Gazetteer) -> None:
         }.values()
     )
     states = [PageState(r.article.url_key, r.article.quality, None, now) for r in redone]
+    ids = [r.article.article_id for r in redone]
     con.execute("BEGIN TRANSACTION")
     try:
+        before = summaries.scope_of(con, ids)  # a new date can move an article to another week
         con.register("_reprocessed", articles)
         con.execute(query("reprocess_update_articles")).fetchall()
         con.execute(query("reprocess_update_signatures")).fetchall()
@@ -233,6 +306,7 @@ def _write(con: Any, redone: Sequence[_Redone], gazetteer: Gazetteer) -> None:
             con.register("_relations", pa.Table.from_pylist(relations))
             con.execute(query("reprocess_insert_relations")).fetchall()
         loading.update_page_states(con, states)
+        summaries.refresh(con, before | summaries.scope_of(con, ids))
         con.execute("COMMIT")
     except Exception:
         rollback(con)
@@ -243,3 +317,54 @@ def _write(con: Any, redone: Sequence[_Redone], gazetteer: Gazetteer) -> None:
             con.unregister("_mentions")
         if relations:
             con.unregister("_relations")
+
+
+REPLAY_REASON = "reprocess (replay)"
+
+
+def _replay_config(settings: Settings | None) -> tuple[AlertRules, float]:
+    """The alert rules to replay (the monitor's, with ``entity_spike`` off) and the run lock wait.
+
+    A spike is about today's counts, not about the re-read history: replaying it would record
+    today's spike as suppressed and so keep the next monitor run from sending it.
+    """
+    rules = load_alert_rules(settings.alert_rules if settings else None)
+    spike = rules.rules.entity_spike.model_copy(update={"enabled": False})
+    rules = rules.model_copy(
+        update={"rules": rules.rules.model_copy(update={"entity_spike": spike})}
+    )
+    wait = (
+        settings.run_lock_wait_s if settings else Settings.model_fields["run_lock_wait_s"].default
+    )
+    return rules, float(wait)
+
+
+def _replay_alerts(
+    db: Path,
+    redone: Sequence[_Redone],
+    gazetteer: Gazetteer,
+    rules: AlertRules,
+    run_id: str,
+    lock_wait_s: float,
+) -> int:
+    """Plan the alerts the rules give for one chunk's new mentions, as the monitor plans them
+    (``enqueue_run_alerts``: one row per rule, entity and story, existing rows untouched), and
+    add the new ones as ``suppressed`` with ``REPLAY_REASON``, in one insert: history is never
+    sent, not now and not by a later delivery, retry or digest. Returns how many rows are new.
+
+    Holds the monitor's run lock (taken before the writer, in the monitor's order): a monitor
+    run between loading an article and planning its alerts must plan, and send, them first, or
+    this replay would record them as suppressed.
+    """
+    mentions = [m for r in redone for m in r.mentions]
+    if not mentions:
+        return 0
+    ids = sorted({m.article_id for m in mentions})
+    with run_lock(db, run_id, lock_wait_s), open_writer(db) as con:
+        story_of = {
+            str(r[0]): str(r[1])
+            for r in con.execute(query("reprocess_stories"), {"ids": ids}).fetchall()
+        }
+        return enqueue_run_alerts(
+            con, mentions, story_of, gazetteer, rules, suppressed_reason=REPLAY_REASON
+        )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     )
     quiet_hours: str | None = Field(
         default=None, description="KST hours when non-urgent alerts are held for the digest: 22-07"
+    )
+    task_runner: Literal["threads", "dask"] = Field(
+        default="threads", description="where extract+tag runs: threads, or a Dask cluster"
+    )
+    dask_workers: int = Field(default=2, description="worker processes of the local Dask cluster")
+    dask_address: str | None = Field(
+        default=None, description="scheduler of an existing Dask cluster (tcp://host:8786)"
     )
 
     @field_validator("alert_urls", mode="before")

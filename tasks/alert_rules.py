@@ -10,16 +10,24 @@ module never logs them.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 KST = ZoneInfo("Asia/Seoul")
 DEFAULT_CHANNEL = "default"
@@ -36,6 +44,17 @@ RULE_NAMES = (
     RULE_SOURCE_UNHEALTHY,
     RULE_SOURCE_RECOVERED,
 )
+
+
+_URL_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")
+
+
+def _apprise_url(url: str) -> str:
+    """Shape only (``scheme://…``): Apprise judges the rest at delivery. The message never
+    quotes the value, since a channel URL holds tokens."""
+    if not _URL_SHAPE.match(url):
+        raise ValueError("not an Apprise URL (scheme://…); the value is not shown")
+    return url
 
 
 class AlertRulesError(ValueError):
@@ -87,7 +106,7 @@ class Channel(_Model):
     format: Literal["markdown", "text"] = "markdown"
     lang: Literal["en", "ko"] = "en"
     """Language of the digest's headings (single alerts follow their story's language)."""
-    urls: tuple[str, ...] = ()
+    urls: tuple[Annotated[str, AfterValidator(_apprise_url)], ...] = ()
 
 
 class Route(_Model):
@@ -170,7 +189,29 @@ def load_alert_rules(path: Path | None = None) -> AlertRules:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in exc.errors()
         )
-        raise AlertRulesError(f"{where}: {problems}") from exc
+        # not chained: pydantic's own message quotes input values, channel URLs included
+        raise AlertRulesError(f"{where}: {problems}") from None
+
+
+def check_rule_entities(rules: AlertRules, known: set[str], where: str) -> None:
+    """Refuse watch lists, co-mention alliances and routes that name an entity the gazetteer
+    does not have (a typo there would silently watch nothing); ``source:NAME`` keys pass."""
+    problems: list[str] = []
+
+    def check(label: str, ids: Iterable[str]) -> None:
+        for index, entity_id in enumerate(ids):
+            if not entity_id.startswith("source:") and entity_id not in known:
+                problems.append(f"{label}[{index}]: unknown entity {entity_id!r}")
+
+    for name in RULE_NAMES:
+        config = rules.rule(name)
+        check(f"rules.{name}.watch", config.watch)
+        if isinstance(config, MemberCandidateRule):
+            check(f"rules.{name}.co_mention_alliances", config.co_mention_alliances)
+    for index, route in enumerate(rules.routes):
+        check(f"routes[{index}].entities", route.entities)
+    if problems:
+        raise AlertRulesError(f"{where}: " + "; ".join(problems))
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,3 +266,51 @@ class QuietHours:
         if self.start < self.end:
             return self.start <= hour < self.end
         return hour >= self.start or hour < self.end
+
+
+_SPAN_RE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
+_SPAN_UNIT = {
+    "m": timedelta(minutes=1),
+    "h": timedelta(hours=1),
+    "d": timedelta(days=1),
+    "w": timedelta(weeks=1),
+}
+MAX_SPAN = timedelta(days=3650)
+
+
+def parse_duration(text: str) -> timedelta:
+    """``30m``, ``24h``, ``7d``, ``2w`` as a positive time span (at most ten years); ValueError
+    otherwise, with a message an operator can act on."""
+    match = _SPAN_RE.match(text)
+    if match is None or int(match.group(1)) == 0:
+        raise ValueError(f"want a span such as 30m, 24h, 7d or 2w, not {text!r}")
+    span = int(match.group(1)) * _SPAN_UNIT[match.group(2)]
+    if span > MAX_SPAN:
+        raise ValueError(f"span {text!r} is longer than ten years")
+    return span
+
+
+@dataclass(frozen=True, slots=True)
+class Mute:
+    """An operator's mute: no alerts about ``entity_id`` (of ``rule``, or of every rule when it
+    is None) are sent before ``until``."""
+
+    entity_id: str
+    rule: str | None
+    until: datetime
+    reason: str | None = None
+
+
+def find_mute(mutes: Iterable[Mute], rule: str, entity_id: str) -> Mute | None:
+    """The mute that silences an outbox row, if any: one on any entity the row is about (a
+    member candidate ``gtaa+nokia:join`` is muted by a mute on ``gtaa`` or on ``nokia``) for its
+    rule or for all rules; of several, the one that lasts longest."""
+    parts = set(alert_entities(entity_id))
+    matching = [m for m in mutes if m.entity_id in parts and (m.rule is None or m.rule == rule)]
+    return max(matching, key=lambda m: m.until, default=None)
+
+
+def mute_reason(mute: Mute) -> str:
+    """What ``last_error`` says about a muted alert: ``muted until 2026-12-05 09:00 KST (why)``."""
+    until = mute.until.astimezone(KST).strftime("%Y-%m-%d %H:%M KST")
+    return f"muted until {until}" + (f" ({mute.reason})" if mute.reason else "")

@@ -450,6 +450,8 @@ class DigestItem:
     url: str | None
     n_outlets: int | None
     created_at: datetime
+    muted: bool = False
+    """Suppressed by an operator's mute: listed, marked, never sent on its own."""
 
 
 _DIGEST_TEXT: dict[Lang, dict[str, str]] = {
@@ -458,20 +460,24 @@ _DIGEST_TEXT: dict[Lang, dict[str, str]] = {
         "outlets": "{n} outlet(s)",
         "other": "Other alerts",
         "empty": "Nothing new.",
+        "muted": "muted",
     },
     "ko": {
         "title": "newsmon 요약: {since} 이후 알림 {n}건",
         "outlets": "{n}개 매체",
         "other": "기타 알림",
         "empty": "새 소식이 없습니다.",
+        "muted": "알림 끔",
     },
 }
 
 
 def render_digest(items: Sequence[DigestItem], since: datetime, lang: str = "en") -> Rendered:
-    """The period's stories by alliance, then the other alerts (spikes, members, sources)."""
+    """The period's stories by alliance, then the other alerts (spikes, members, sources); an
+    alert a mute suppressed ends with ``(muted)``."""
     lang_ = message_lang(lang)
     t = _DIGEST_TEXT[lang_]
+    muted = f" ({t['muted']})"
     title = t["title"].format(n=len(items), since=kst_time(since, lang_))
     by_alliance: dict[str, list[DigestItem]] = {}
     others: list[DigestItem] = []
@@ -492,14 +498,15 @@ def render_digest(items: Sequence[DigestItem], since: datetime, lang: str = "en"
             headline = item.title.split(": ", 1)[-1]
             outlets = t["outlets"].format(n=item.n_outlets) if item.n_outlets else ""
             link = f"[{_md(headline)}]({item.url})" if item.url else _md(headline)
-            md.append(f"- {link}" + (f" · {outlets}" if outlets else ""))
+            mark = muted if item.muted else ""
+            md.append(f"- {link}" + (f" · {outlets}" if outlets else "") + mark)
             suffix = (f" ({outlets})" if outlets else "") + (f" {item.url}" if item.url else "")
-            text.append(f"- {headline}{suffix}")
+            text.append(f"- {headline}{suffix}{mark}")
     if others:
         md += ["", f"**{t['other']}**"]
         text += ["", t["other"]]
-        md.extend(f"- {_md(i.title)}" for i in others)
-        text.extend(f"- {i.title}" for i in others)
+        md.extend(f"- {_md(i.title)}{muted if i.muted else ''}" for i in others)
+        text.extend(f"- {i.title}{muted if i.muted else ''}" for i in others)
     if not items:
         md.append(t["empty"])
         text.append(t["empty"])
@@ -510,10 +517,13 @@ _SECRET_RE = re.compile(r"[A-Za-z0-9_\-]{12,}")
 
 
 def redact_url(url: str) -> str:
-    """An Apprise URL safe for logs: credentials dropped, token-like segments masked.
+    """An Apprise URL safe for logs: credentials and query dropped, every path segment that
+    ``url_secrets`` counts as a possible secret masked, and a host that is not a host name
+    (``slack://TokenA/…``, ``discord://webhook_id/…``) masked too.
 
     Parsed by hand because Apprise URLs are not always valid URLs (``tgram://bot:token/chat``
-    has a "port" that is a token).
+    has a "port" that is a token). Short tokens count: a 9-character password in a path segment
+    once reached ``alerts.last_error`` through this function.
     """
     scheme, sep, rest = url.partition("://")
     if not sep:
@@ -521,7 +531,14 @@ def redact_url(url: str) -> str:
     netloc = rest.split("/", 1)[0]
     host = netloc.rsplit("@", 1)[-1].split(":", 1)[0]
     path = rest[len(netloc) :].split("?", 1)[0]
-    return f"{scheme}://{_SECRET_RE.sub('***', host)}{_SECRET_RE.sub('***', path)}"
+    if "." not in host and host != "localhost":
+        host = _mask_segment(host)
+    masked = "/".join(_mask_segment(segment) for segment in path.split("/"))
+    return f"{scheme}://{_SECRET_RE.sub('***', host)}{masked}"
+
+
+def _mask_segment(segment: str) -> str:
+    return "***" if len(segment) > 3 and not segment.isdigit() else segment
 
 
 def url_secrets(url: str) -> set[str]:
@@ -598,40 +615,56 @@ def deliver(
     alerts: Sequence[tuple[str, str, str]],
     urls: Sequence[str],
     body_format: Literal["markdown", "text"] = "markdown",
+    texts: Mapping[str, str] | None = None,
 ) -> list[Delivery]:
     """Send (alert_id, title, body) to every URL of one channel; ok only if all accepted it.
+
+    With ``body_format="markdown"`` the body is Markdown and ``texts`` maps alert ids to their
+    plain-text form: a URL whose service renders only text (SMS, ``ntfy://``, any URL with
+    ``?format=text``; see ``text_only``) gets that form, the others the Markdown (which Apprise
+    turns into HTML for e-mail). With ``"text"`` every URL gets the body as plain text.
 
     Apprise reports failure by a falsy return, not an exception; both become a Delivery whose
     error names the URL by its redacted form and quotes Apprise's own warning (a timeout, an HTTP
     status) with every secret part of every URL masked.
     """
     with _ScrubSecrets(urls):
-        return _deliver(alerts, urls, body_format)
+        return _deliver(alerts, urls, body_format, texts or {})
+
+
+def text_only(instance: apprise.Apprise) -> bool:
+    """Whether the (single) service of ``instance`` would render a Markdown body as plain text:
+    Apprise has no Markdown-to-text conversion, so such a service would show the ``**`` marks."""
+    plugin = instance[0]
+    return bool(plugin.resolve_format(apprise.NotifyFormat.MARKDOWN) == apprise.NotifyFormat.TEXT)
 
 
 def _deliver(
     alerts: Sequence[tuple[str, str, str]],
     urls: Sequence[str],
     body_format: Literal["markdown", "text"],
+    texts: Mapping[str, str],
 ) -> list[Delivery]:
-    fmt = apprise.NotifyFormat.MARKDOWN if body_format == "markdown" else apprise.NotifyFormat.TEXT
-    channels: list[tuple[str, apprise.Apprise]] = []
+    channels: list[tuple[str, apprise.Apprise, bool]] = []
     bad: list[str] = []
     for url in urls:
         instance = apprise.Apprise()
         if instance.add(url):
-            channels.append((redact_url(url), instance))
+            plain = body_format == "text" or text_only(instance)
+            channels.append((redact_url(url), instance, plain))
         else:
             bad.append(redact_url(url))
     results: list[Delivery] = []
     for alert_id, title, body in alerts:
         errors = [f"invalid channel {name}" for name in bad]
-        for name, instance in channels:
+        for name, instance, plain in channels:
+            text = texts.get(alert_id, body) if plain and body_format == "markdown" else body
+            fmt = apprise.NotifyFormat.TEXT if plain else apprise.NotifyFormat.MARKDOWN
             with apprise.LogCapture(  # type: ignore[no-untyped-call]
                 level=logging.DEBUG, fmt="%(levelname)s %(message)s"
             ) as captured:
                 try:
-                    ok = bool(instance.notify(title=title, body=body, body_format=fmt))
+                    ok = bool(instance.notify(title=title, body=text, body_format=fmt))
                     why = ""
                 except Exception as exc:  # a plugin bug must not lose the other alerts
                     ok, why = False, type(exc).__name__

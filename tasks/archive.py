@@ -140,10 +140,10 @@ def page_states(
             key = url_key(item.url)
         except ValueError:
             continue
-        if not result.ok:
+        if key in quality:  # an empty or binary page's article came from its feed item
+            states.append(PageState(key, quality[key], result.error, checked_at))
+        elif not result.ok:
             states.append(PageState(key, "fetch_failed", result.error or "other", checked_at))
-        elif key in quality:
-            states.append(PageState(key, quality[key], None, checked_at))
         else:
             states.append(PageState(key, "extract_failed", None, checked_at))
     return states

@@ -12,6 +12,11 @@ The constraint that shapes every rule: a real article sentence is never removed.
 match whole lines whose *shape* is boilerplate (short, a credit, a byline, a UI token list), or
 anchored prefixes/suffixes of a line; a sentence that merely contains "제공" or "기자" stays.
 
+English (and trade-press) pages get the same treatment for their own furniture: newsletter and
+"follow us" prompts, reporter contact lines, reprint notices, blog meta lines, "Related:" and
+"Don't miss" lists, and the company profile that closes a press release ("X is a global provider
+…, headquartered in …"), which would otherwise add the partner's name to every mention count.
+
 ``clean_body`` and ``split_title_prefix`` are pure functions over text.
 """
 
@@ -20,7 +25,7 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["clean_body", "split_title_prefix"]
+__all__ = ["RELATED_HEADING", "clean_body", "split_title_prefix"]
 
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
@@ -68,6 +73,9 @@ _COPYRIGHT = re.compile(
     r"[^\n]{0,80}?(?:무단\s?전재|무단\s?복제|무단\s?배포|재배포\s?금지|All\s+rights\s+reserved)[^\n]*",
     re.IGNORECASE,
 )
+_COPYRIGHT_MARK = re.compile(r"[ⓒ©]|copyright|저작권자|\(c\)", re.IGNORECASE)
+"""A cheap test that a line can hold a copyright notice, before ``_COPYRIGHT``'s slow scan."""
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _RIGHTS_LINE = re.compile(
     r"^[<\[(【]?[^\n]{0,40}?(?:무단\s?전재|무단\s?복제|무단\s?배포|재배포|재판매\s?및\s?DB)"
     r"[^\n]{0,40}금지[^\n]{0,40}$"
@@ -186,6 +194,15 @@ _UI_PHRASES = frozenset(
         "Read more",
         "Continue reading",
         "Sign up",
+        "Order Reprints",
+        "Print Article",
+        "Thank you",
+        "This article has been sent to",
+        "An error has occurred, please try again later.",
+        "Tell us what you think",
+        "Tell us what you think...",
+        "Leave a comment",
+        "Leave a reply",
     )
 )
 _UI_WORDS = frozenset(
@@ -239,6 +256,8 @@ _UI_WORDS = frozenset(
         "image",
         "photo",
         "close",
+        "comments",
+        "comment",
     )
 )
 _UI_SPLIT = re.compile(r"\s*[/|·•]\s*")
@@ -258,6 +277,47 @@ _META_LINE = re.compile(
     r"\s*[:：]?\s*[\[(]?\s*\d{2,4}\s*[-./년]|기자명\s|(?:Published|Updated|Posted)(?:\s+(?:at|on))?\s*:?\s*\d)"
     rf"|^{_NAME}\s?{_ROLE}\s+\d{{4}}\s?[-.]\s?\d{{1,2}}\s?[-.]\s?\d{{1,2}}"
 )
+# English promotion and contact lines: a sentence that starts with an imperative sign-up or
+# follow, or a contact line with an address; only in lines short enough to be a box, not prose.
+_PROMO_SENTENCE = re.compile(
+    r"(?:^|[.!?]\s+)(?:sign up (?:for|to|now|today|here)|subscribe (?:to|now|today|here)"
+    r"|download (?:our|the) \S+ app"
+    r"|follow (?:us|him|her|them|me) (?:on|at) (?:twitter|facebook|instagram|linkedin|x\b)"
+    r"|get (?:access to|\S+(?:\s\S+){0,6} (?:delivered|right in your inbox|in your inbox)))",
+    re.IGNORECASE,
+)
+_CONTACT_LINE = re.compile(
+    rf"^(?:write to|contact|e-?mail|reach)\s[^\n]{{0,60}}\b{_EMAIL}\.?$"
+    rf"|^have a (?:news )?tip\?[^\n]{{0,80}}(?:reached at|contact|e-?mail)[^\n]{{0,40}}{_EMAIL}",
+    re.IGNORECASE,
+)
+_PROMO_MAX_CHARS = 300
+# Page furniture with a leading list dash ("- Print Article"); a line that is only a site's
+# address (what is left of a copyright line split around its link). A URL with a path stays:
+# deal and link-roundup posts list them as content.
+_DASH_ITEM = re.compile(r"^[-–•]\s+")
+_HOST_LINE = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?$", re.IGNORECASE)
+_REPRINT_NOTICE = re.compile(
+    r"^this copy is for your personal,? non-?commercial use only", re.IGNORECASE
+)
+# A blog post's meta line: "05/10/2018 - Posted by: X - Category: Y - Tags: z" (two labels or more).
+_POST_META_LABEL = re.compile(
+    r"(?:publicado por|posted by|published by|written by|categor(?:ia|y|ies|ía)|tags?|etiquetas"
+    r"|filed under)\s*:",
+    re.IGNORECASE,
+)
+_POST_META_MAX_CHARS = 200
+# A company profile at the end of a press release ("X is a global provider … headquartered in …").
+_PROFILE_MARKER = re.compile(
+    r"\bis (?:a|an|the) (?:global|leading|world[- ]?leading|worldwide|premier|pioneering"
+    r"|multinational|international)\b|\bheadquartered in\b"
+    r"|\bemploys (?:around |about |over |more than )?[\d,.]+|\b(?:is|are) listed on\b"
+    r"|\bsubsidiaries in\b|\bfounded in \d{4}\b"
+    r"|\bfor more information,? (?:please )?visit\b",
+    re.IGNORECASE,
+)
+_PROFILE_MIN_MARKERS = 2
+_PROFILE_MAX_LINE = 700
 # A paywall's prompt printed inside the article block (the teaser stays, the prompt goes).
 _PAYWALL_PROMPT = re.compile(
     r"^(?:subscribe (?:now )?to (?:continue|keep) reading|to (?:continue|keep) reading,? "
@@ -267,14 +327,28 @@ _PAYWALL_PROMPT = re.compile(
     re.IGNORECASE,
 )
 _HEADLINE_LIST_LINE = re.compile(r"^-\s.{4,}\s-\s[^\s-][^-]{0,14}$")  # "- {headline} - 매일경제"
-_RELATED_HEADER = re.compile(
-    r"^[▶▷■□◆◇●○★☆\-\s]*(?:관련\s?기사|관련\s?뉴스|연관\s?기사"
-    r"|함께\s?(?:보면\s?좋은|읽으면\s?좋은)\s?기사|(?:\S{1,15}\s)?주요\s?뉴스"
+RELATED_HEADING = re.compile(
+    r"^[▶▷■□◆◇●○★☆\-\W_\s]*(?:관련\s?기사|관련\s?뉴스|연관\s?기사"
+    r"|함께\s?(?:보면|읽으면)\s?좋은\s?(?:기사|뉴스)|(?:\S{1,15}\s)?주요\s?뉴스"
     r"|이 시각\s?(?:주요|인기)\s?뉴스|많이\s?본\s?(?:뉴스|기사)|인기\s?기사|추천\s?기사"
     r"|브랜드 뉴스룸"
-    r"|Related\s+(?:Articles?|Stories|News|Content|Posts)|Recommended\s+for\s+you"
-    r"|You\s+may\s+also\s+like|Most\s+(?:Read|Popular))"
-    r"(?:\s*\d+면)?[\s◀◁:]*$",
+    r"|related(?:\s+(?:articles?|stories|news|content|posts|reading|coverage))?"
+    r"|(?:you|we think you)\s+(?:may|might|will)\s+(?:also\s+)?(?:like|enjoy|be interested in)"
+    r"|recommended(?:\s+(?:for you|stories|articles|reading))?|more\s+(?:stories|news|articles)"
+    r"|read\s+(?:more|next|also)|see\s+also|also\s+read|don['’]?t\s+miss|most\s+(?:read|popular)"
+    r"|(?:leia|veja)\s+(?:também|mais)|voc[êe]\s+(?:pode|também pode)\s+gostar"
+    r"|(?:not[íi]cias|artigos|posts|art[íi]culos|noticias)\s+relacionad[oa]s"
+    r"|te\s+puede\s+interesar|lea\s+también|(?:[àa]\s+)?lire\s+aussi"
+    r"|leggi\s+anche|baca\s+juga|berita\s+terkait|читайте\s+также|ähnliche\s+artikel)"
+    r"(?:\s*\d+면)?[\W_]*$",
+    re.IGNORECASE,
+)
+"""A heading that opens a list of other articles ("관련기사", "You may also like", "Leia também");
+tasks.page_tree uses it on page headings, ``clean_body`` on text lines."""
+# "Related: {headline}" / "Read more: {headline}": the header and its first entry on one line.
+_RELATED_INLINE = re.compile(
+    r"^(?:related|read (?:more|next|also)|see also|also read|(?:leia|veja) também|관련\s?기사)"
+    r"\s*[:：]\s*\S",
     re.IGNORECASE,
 )
 _LIST_BULLET = re.compile(r"^[▶▷☞·•\-◆◇■□○●→※]")
@@ -358,7 +432,7 @@ def clean_body(text: str) -> str:
         line = _strip_inline(raw)
         if not line:
             continue
-        if _RELATED_HEADER.match(line):
+        if RELATED_HEADING.match(line) or (len(line) <= 200 and _RELATED_INLINE.match(line)):
             in_related = True
             continue
         if in_related:
@@ -371,7 +445,7 @@ def clean_body(text: str) -> str:
         if line:
             kept.append(line)
     kept = _strip_lead_byline(kept)
-    kept = _strip_tail(kept)
+    kept = _strip_tail(_drop_company_profile(kept))
     return "\n".join(_drop_repeats(kept))
 
 
@@ -384,8 +458,9 @@ def _normalize_lines(text: str) -> list[str]:
 
 def _strip_inline(line: str) -> str:
     """Remove portal phrases and a copyright tail glued to a line; tidy structural glyphs."""
-    line = _PORTAL_PHRASES.sub(" ", line)
-    copyright_match = _COPYRIGHT.search(line)
+    if _HANGUL.search(line) or "Translated by" in line:  # every portal phrase has Hangul or that
+        line = _PORTAL_PHRASES.sub(" ", line)
+    copyright_match = _COPYRIGHT.search(line) if _COPYRIGHT_MARK.search(line) else None
     if copyright_match:
         line = line[: copyright_match.start()]
     line = _LEADING_GLYPHS.sub("", line) if not line.startswith("▲") else line
@@ -405,7 +480,13 @@ def _is_boilerplate_line(line: str) -> bool:
         return True
     if _META_LINE.match(line) and len(line) <= 100:
         return True
-    if _UI_LINE.match(line) or _is_ui_line(line):
+    if _UI_LINE.match(line) or _is_ui_line(_DASH_ITEM.sub("", line)):
+        return True
+    if _HOST_LINE.match(line) or _REPRINT_NOTICE.match(line) or _CONTACT_LINE.match(line):
+        return True
+    if len(line) <= _PROMO_MAX_CHARS and _PROMO_SENTENCE.search(line):
+        return True
+    if len(line) <= _POST_META_MAX_CHARS and len(_POST_META_LABEL.findall(line)) >= 2:
         return True
     if _HEADLINE_LIST_LINE.match(line):
         return True
@@ -506,6 +587,25 @@ def _strip_tail(lines: list[str]) -> list[str]:
             break
         out.pop()
     return out
+
+
+def _drop_company_profile(lines: list[str]) -> list[str]:
+    """Drop the press-release company profile that ends a page ("X is a global provider of …,
+    headquartered in …, employs …"): the trailing run of lines that each carry a profile marker,
+    when the run has ``_PROFILE_MIN_MARKERS`` markers and leaves at least as many lines as it
+    takes. Such profiles name partner companies and would otherwise count as mentions."""
+    markers = 0
+    start = len(lines)
+    while start > 0:
+        line = lines[start - 1]
+        found = len(_PROFILE_MARKER.findall(line)) if len(line) <= _PROFILE_MAX_LINE else 0
+        if not found:
+            break
+        markers += found
+        start -= 1
+    if markers < _PROFILE_MIN_MARKERS or start < len(lines) - start:
+        return lines
+    return lines[:start]
 
 
 def _looks_like_list_item(line: str) -> bool:

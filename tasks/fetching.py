@@ -4,20 +4,23 @@ Every request, successful or not, comes back as a ``FetchResult`` with a classif
 here raises for network trouble, so one bad site can never abort a run for the others.
 
 Redirects are followed by hand so that every hop passes the private-network guard (a public URL
-redirecting to 127.0.0.1 or to cloud metadata at 169.254.169.254 is refused).
+redirecting to 127.0.0.1 or to cloud metadata at 169.254.169.254 is refused), and the guard runs
+again at connect time on the address really connected to (``tasks.netguard``: no DNS rebinding).
 
 Politeness: robots.txt is read once per host and run (RFC 9309: a 4xx robots.txt allows all, a 5xx
 one disallows all for the run), its ``Crawl-delay`` and the policy's minimum interval space the
 request starts on one host, and feeds are fetched conditionally (ETag / Last-Modified) so an
 unchanged feed costs a 304 and no body.
 
-The size cap counts decoded bytes as they stream, so a gzip or brotli bomb stops at the cap too.
+The size cap counts decoded bytes as they stream, decoding in bounded steps
+(``tasks.decoding``), so a gzip or brotli bomb stops at the cap without ever inflating past it.
+A 200 whose page body is empty, or binary where HTML was promised, is classified ``empty`` or
+``binary`` (``FetchResult.usable`` stays true: the feed item stands in for the page).
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import random
 import socket
 import ssl
@@ -33,7 +36,18 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from protego import Protego
 
+from tasks.decoding import ACCEPT_ENCODING, BodyDecodeError, BodyTooLarge, BoundedBody
 from tasks.models import FetchErrorClass, FetchResult
+from tasks.netguard import (
+    GuardedTransport,
+    PrivateAddressRefused,
+    Resolver,
+    checked_addresses,
+    is_public_address,
+    system_resolver,
+)
+
+__all__ = ["FetchPolicy", "FetchRequest", "Fetcher", "Validators", "is_public_address"]
 
 _REDIRECTS = {301, 302, 303, 307, 308}
 _RETRYABLE: frozenset[FetchErrorClass] = frozenset({"timeout", "connect", "http_5xx"})
@@ -98,50 +112,40 @@ class _Refused(Exception):
         self.status = status
 
 
-def is_public_address(address: str) -> bool:
-    """True when an IP address is globally routable (not loopback, private, link-local, …)."""
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
-async def _check_target(url: str, allow_private: bool) -> None:
+async def _check_target(url: str, allow_private: bool, resolver: Resolver) -> None:
+    """Refuse early (before robots.txt and politeness waits); ``GuardedBackend`` checks again
+    on the address it connects to."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise _Refused("invalid_url", f"not an http(s) URL: {url[:200]}")
     if allow_private:
         return
     host = parts.hostname
+    port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        addresses = [host] if _is_ip(host) else await _resolve(host, parts.port)
+        await checked_addresses(host, port, allow_private, resolver)
     except socket.gaierror as exc:
         raise _Refused("dns", f"cannot resolve {host}: {exc.strerror}") from exc
-    for address in addresses:
-        if not is_public_address(address):
-            raise _Refused(
-                "private_network",
-                f"{host} resolves to non-public address {address}; "
-                "set NEWSMON_ALLOW_PRIVATE_NETWORKS=true to allow it",
-            )
+    except PrivateAddressRefused as exc:
+        raise _Refused("private_network", str(exc)) from exc
 
 
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
+def _is_binary(body: bytes) -> bool:
+    """Binary where text was promised: a NUL byte, or many control bytes, in the first 8 KB
+    (after a BOM, so UTF-16 pages are not caught)."""
+    head = body[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
-    return True
-
-
-async def _resolve(host: str, port: int | None) -> list[str]:
-    loop = asyncio.get_running_loop()
-    infos = await loop.getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
-    return sorted({str(info[4][0]) for info in infos})
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13, 27))
+    return controls > len(head) // 10
 
 
 def _classify(exc: Exception) -> tuple[FetchErrorClass, str]:
     text = str(exc) or type(exc).__name__
+    if isinstance(exc, PrivateAddressRefused):
+        return "private_network", text
     if isinstance(exc, httpx.TimeoutException | TimeoutError):
         return "timeout", f"{type(exc).__name__}: {text}"
     if isinstance(exc, httpx.ConnectError):
@@ -155,7 +159,7 @@ def _classify(exc: Exception) -> tuple[FetchErrorClass, str]:
         return "tls", text
     if isinstance(exc, socket.gaierror):
         return "dns", text
-    if isinstance(exc, httpx.DecodingError):
+    if isinstance(exc, httpx.DecodingError | BodyDecodeError):
         return "decode", text
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
         return "connect", f"{type(exc).__name__}: {text}"
@@ -183,14 +187,19 @@ class Fetcher:
     """One pooled async client with a global and a per-host concurrency limit.
 
     Use as ``async with Fetcher(policy) as f: await f.fetch_many(requests)``. ``transport`` is the
-    httpx seam for unit tests; integration tests use a real server on 127.0.0.1.
+    httpx seam for unit tests (it bypasses the connect-time guard); integration tests use a real
+    server on 127.0.0.1. ``resolver`` replaces DNS for both guards (tests of DNS rebinding).
     """
 
     def __init__(
-        self, policy: FetchPolicy, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        policy: FetchPolicy,
+        transport: httpx.AsyncBaseTransport | None = None,
+        resolver: Resolver | None = None,
     ) -> None:
         self.policy = policy
         self._transport = transport
+        self._resolver = resolver or system_resolver
         self._client: httpx.AsyncClient | None = None
         self._global = asyncio.Semaphore(policy.global_concurrency)
         self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
@@ -203,15 +212,21 @@ class Fetcher:
             max_connections=self.policy.global_concurrency,
             max_keepalive_connections=self.policy.global_concurrency,
         )
+        transport = self._transport or GuardedTransport(
+            allow_private=self.policy.allow_private_networks,
+            resolver=self._resolver,
+            http2=True,
+            limits=limits,
+        )
         self._client = httpx.AsyncClient(
-            http2=self._transport is None,
-            transport=self._transport,
+            transport=transport,
             timeout=httpx.Timeout(self.policy.timeout_s),
             limits=limits,
             follow_redirects=False,
             headers={
                 "User-Agent": self.policy.user_agent,
                 "Accept-Language": "ko,en;q=0.8",
+                "Accept-Encoding": ACCEPT_ENCODING,
             },
             trust_env=False,
         )
@@ -266,7 +281,7 @@ class Fetcher:
         try:
             async with self._global, self._hosts[host]:
                 for _hop in range(self.policy.max_redirects + 1):
-                    await _check_target(url, self.policy.allow_private_networks)
+                    await _check_target(url, self.policy.allow_private_networks, self._resolver)
                     await self._obey_robots(url)
                     await self._wait_turn(_host_key(url))
                     response = await self._get(url, headers)
@@ -294,6 +309,13 @@ class Fetcher:
                 raise _Refused("http_4xx", f"HTTP {status}", status)
             if request.expect == "html" and response.content_type.startswith(_NOT_HTML_PREFIXES):
                 raise _Refused("not_html", f"content type {response.content_type}", status)
+            if request.expect == "html" and (
+                not response.body.strip() or _is_binary(response.body)
+            ):
+                kind: FetchErrorClass = "binary" if response.body.strip() else "empty"
+                what = f"{len(response.body)} bytes of binary" if kind == "binary" else "no body"
+                detail = f"HTTP {status} with {what} as {response.content_type or 'no type'}"
+                return result(status, content=b"", error=kind, error_detail=detail), None
             return (
                 result(
                     status,
@@ -347,7 +369,7 @@ class Fetcher:
         parts = urlsplit(url)
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
         try:
-            await _check_target(robots_url, self.policy.allow_private_networks)
+            await _check_target(robots_url, self.policy.allow_private_networks, self._resolver)
             response = await self._get(robots_url, {})
         except Exception:  # unreachable robots.txt: the page fetch itself will say why
             return
@@ -381,31 +403,36 @@ class Fetcher:
                 raise _Refused(
                     "too_large", f"Content-Length {declared} over cap", response.status_code
                 )
-            chunks: list[bytes] = []
-            total = 0
+            body = b""
             if response.status_code not in _REDIRECTS and response.status_code != 304:
-                async for chunk in response.aiter_bytes():
-                    total += len(chunk)
-                    if total > self.policy.max_bytes:
-                        raise _Refused(
-                            "too_large",
-                            f"body over {self.policy.max_bytes} bytes (decoded)",
-                            response.status_code,
-                        )
-                    chunks.append(chunk)
+                try:
+                    body = await self._read_body(response)
+                except BodyTooLarge as exc:
+                    raise _Refused("too_large", str(exc), response.status_code) from None
             wait = None
             if response.status_code in (429, 503):
                 wait = _retry_after(response, self.policy.max_retry_after_s)
             return _Response(
                 status=response.status_code,
                 content_type=response.headers.get("content-type", "").lower(),
-                body=b"".join(chunks),
+                body=body,
                 location=response.headers.get("location"),
                 retry_after=wait,
                 etag=response.headers.get("etag"),
                 last_modified=response.headers.get("last-modified"),
                 headers=tuple(response.headers.multi_items()),
             )
+
+    async def _read_body(self, response: httpx.Response) -> bytes:
+        """The decoded body, raising ``BodyTooLarge`` past the cap (see ``tasks.decoding``)."""
+        if response.is_stream_consumed:  # built already read (httpx.MockTransport in unit tests)
+            decoder = BoundedBody(None, self.policy.max_bytes)
+            decoder.feed(response.content)
+            return decoder.finish()
+        decoder = BoundedBody(response.headers.get("content-encoding"), self.policy.max_bytes)
+        async for chunk in response.aiter_raw():
+            decoder.feed(chunk)
+        return decoder.finish()
 
 
 @dataclass(frozen=True, slots=True)

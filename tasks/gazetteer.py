@@ -350,10 +350,18 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     """Lay a user file over the packaged data (see the module docstring for the rules)."""
     merged = dict(base)
     entities: dict[str, Any] = {}
-    for raw in [*base.get("entity", []), *over.get("entity", [])]:
-        key = raw.get("id") if isinstance(raw, dict) else None
-        entities[str(key) if key is not None else f"#{len(entities)}"] = raw
-    merged["entity"] = list(entities.values())
+    repeated: list[Any] = []  # an id twice in the user file: kept, so validation reports it
+    own: set[str] = set()
+    for from_user, raws in ((False, base.get("entity", [])), (True, over.get("entity", []))):
+        for raw in raws:
+            key = raw.get("id") if isinstance(raw, dict) else None
+            name = str(key) if key is not None else f"#{len(entities) + len(repeated)}"
+            if from_user and name in own:
+                repeated.append(raw)
+                continue
+            own.update([name] if from_user else [])
+            entities[name] = raw
+    merged["entity"] = [*entities.values(), *repeated]
     merged["context"] = {**base.get("context", {}), **over.get("context", {})}
     merged["collective"] = [*base.get("collective", []), *over.get("collective", [])]
     if "korean" in over:

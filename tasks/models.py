@@ -23,6 +23,8 @@ FetchErrorClass = Literal[
     "http_5xx",
     "too_large",
     "not_html",
+    "empty",
+    "binary",
     "private_network",
     "decode",
     "robots",
@@ -64,8 +66,8 @@ class FeedItem:
 class FetchResult:
     """The outcome of one HTTP request; ``error`` is a class name from ``FetchErrorClass``.
 
-    A result with an error has no ``content``; ``error_detail`` is a human-readable reason that
-    never contains credentials.
+    A result with an error has no ``content`` (``empty`` and ``binary`` have ``b""``);
+    ``error_detail`` is a human-readable reason that never contains credentials.
     """
 
     url: str
@@ -87,6 +89,12 @@ class FetchResult:
     @property
     def ok(self) -> bool:
         return self.error is None and self.content is not None
+
+    @property
+    def usable(self) -> bool:
+        """Worth extracting: ``ok``, or a 200 whose page was ``empty`` or ``binary`` (its
+        ``content`` is ``b""``), where the feed item's title and summary stand in for the page."""
+        return self.ok or (self.error in ("empty", "binary") and self.content is not None)
 
     @property
     def size(self) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from tasks.extraction import extract_page
 from tasks.feeds import MAX_FEED_ITEMS, FeedError, parse_feed
 from tasks.fetching import Fetcher, FetchPolicy, FetchRequest
 from tasks.models import FetchResult, Source
+from tasks.netguard import Resolver
 
 PAGE = "/techdaily/news/articleView.html?idxno=48213"
 TIMEOUT_S = 1.0
@@ -32,7 +34,9 @@ def site() -> Iterator[NewsSite]:
         yield running
 
 
-def _fetch(url: str, *, allow_private: bool = True, expect: str = "html") -> FetchResult:
+def _fetch(
+    url: str, *, allow_private: bool = True, expect: str = "html", resolver: Resolver | None = None
+) -> FetchResult:
     policy = FetchPolicy(
         user_agent="newsmon-test",
         allow_private_networks=allow_private,
@@ -43,7 +47,7 @@ def _fetch(url: str, *, allow_private: bool = True, expect: str = "html") -> Fet
     )
 
     async def go() -> FetchResult:
-        async with Fetcher(policy) as fetcher:
+        async with Fetcher(policy, resolver=resolver) as fetcher:
             return await fetcher.fetch(FetchRequest(url, "s", expect=expect))
 
     return asyncio.run(go())
@@ -58,6 +62,7 @@ def _fetch(url: str, *, allow_private: bool = True, expect: str = "html") -> Fet
         ("reset", {}, "connect"),
         ("redirect", {"to": PAGE}, "http_4xx"),  # redirects to itself forever
         ("html_as", {"content_type": "video/mp4"}, "not_html"),
+        ("brotli_bomb", {"size": 10**9}, "too_large"),
     ],
 )
 def test_network_faults_end_classified_within_the_deadline(
@@ -75,24 +80,45 @@ def test_network_faults_end_classified_within_the_deadline(
     assert elapsed < 2 * TIMEOUT_S + 1.0
 
 
+def test_brotli_bomb_stops_at_the_cap_without_inflating_past_it(site: NewsSite) -> None:
+    """1 GB of brotli (~200 KB on the wire): decoded in bounded steps, so the peak allocation
+    stays near the 2 MB cap, where decoding each 64 KB read at once would allocate ~300 MB."""
+    site.set_fault(PAGE, "brotli_bomb", size=10**9)
+    _fetch(site.url("/"))  # the server compresses the bomb once; keep that out of the trace
+    tracemalloc.start()
+    try:
+        result = _fetch(site.url(PAGE))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        site.clear_faults()
+    assert result.error == "too_large", result.error_detail
+    assert peak < 32_000_000, peak
+
+
 @pytest.mark.parametrize(
-    ("kind", "opts"),
+    ("kind", "opts", "error"),
     [
-        ("empty", {}),
-        ("binary", {"size": 200_000}),
-        ("binary", {"size": 5_000, "content_type": "text/html; charset=euc-kr", "seed": 7}),
-        ("malformed", {"body": b"\xef\xbb\xbf<html>" + b"<div>" * 50_000}),
+        ("empty", {}, "empty"),
+        ("binary", {"size": 200_000}, "binary"),
+        (
+            "binary",
+            {"size": 5_000, "content_type": "text/html; charset=euc-kr", "seed": 7},
+            "binary",
+        ),
+        ("malformed", {"body": b"\xef\xbb\xbf<html>" + b"<div>" * 50_000}, None),
     ],
 )
-def test_bodies_that_lie_are_fetched_and_extract_to_no_body_without_raising(
-    site: NewsSite, kind: str, opts: dict[str, object]
+def test_bodies_that_lie_are_classified_and_extract_to_no_body_without_raising(
+    site: NewsSite, kind: str, opts: dict[str, object], error: str | None
 ) -> None:
     site.set_fault(PAGE, kind, **opts)  # type: ignore[arg-type]
     try:
         result = _fetch(site.url(PAGE))
     finally:
         site.clear_faults()
-    assert result.error is None and result.http_status == 200
+    assert (result.error, result.http_status) == (error, 200), result.error_detail
+    assert result.usable  # the feed item still stands in for the page
     page = extract_page(
         result.content or b"", result.url, content_type=result.content_type, feed_title="t"
     )
@@ -123,6 +149,47 @@ def test_ssrf_spellings_are_refused_before_any_connection(site: NewsSite, host: 
     result = _fetch(f"http://{host}:{site.port}{PAGE}", allow_private=False)
     assert result.error == "private_network", (result.error, result.error_detail)
     assert site.request_log == []
+
+
+class _Dns:
+    """A scripted resolver: the n-th lookup of any name answers ``answers[n]`` (the last one
+    repeats), as a rebinding DNS server with a zero TTL would."""
+
+    def __init__(self, *answers: str) -> None:
+        self.answers = answers
+        self.lookups: list[str] = []
+
+    async def __call__(self, host: str, port: int) -> list[str]:
+        self.lookups.append(host)
+        return [self.answers[min(len(self.lookups), len(self.answers)) - 1]]
+
+
+def test_a_name_resolving_to_loopback_is_refused(site: NewsSite) -> None:
+    site.clear_requests()
+    dns = _Dns("127.0.0.1")
+    result = _fetch(f"http://news.example:{site.port}{PAGE}", allow_private=False, resolver=dns)
+    assert result.error == "private_network", result.error_detail
+    assert site.request_log == []
+
+
+def test_dns_rebinding_public_at_check_private_at_connect_is_refused(site: NewsSite) -> None:
+    """The check sees a public address, the connection's own lookup gets 127.0.0.1: the
+    connection is refused because the address connected to is the one checked."""
+    site.clear_requests()
+    dns = _Dns("93.184.215.14", "127.0.0.1")
+    result = _fetch(f"http://news.example:{site.port}{PAGE}", allow_private=False, resolver=dns)
+    assert result.error == "private_network", result.error_detail
+    assert len(dns.lookups) >= 2  # the connect-time lookup happened and was checked
+    assert site.request_log == []
+
+
+def test_connections_go_to_the_resolved_address_and_keep_the_hostname(site: NewsSite) -> None:
+    site.clear_requests()
+    dns = _Dns("127.0.0.1")
+    result = _fetch(f"http://news.example:{site.port}{PAGE}", allow_private=True, resolver=dns)
+    assert result.error is None and result.http_status == 200, result.error_detail
+    assert dns.lookups == ["news.example"]  # one lookup: private networks allowed, no pre-check
+    assert site.request_log[-1].headers["host"] == f"news.example:{site.port}"
 
 
 def _rss(items: bytes, prolog: bytes = b"") -> bytes:

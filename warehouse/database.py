@@ -168,13 +168,18 @@ def _connect(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConne
 
 @contextmanager
 def open_writer(path: Path, wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the file for writing (creating it), migrate, re-create views; close on exit."""
+    """Open the file for writing (creating it), migrate, re-create views, bring the summary tables
+    up to date (a rebuild after migration 008 or when asked for; see warehouse.summaries); close
+    on exit."""
+    from warehouse import summaries  # it reads queries through this module
+
     path.parent.mkdir(parents=True, exist_ok=True)
     con = _connect(path, read_only=False, wait_s=wait_s)
     try:
         con.execute("SET TimeZone = 'UTC'")
         apply_migrations(con)
         create_views(con)
+        summaries.ensure(con)
         yield con
     finally:
         con.close()

@@ -30,6 +30,7 @@ from tasks.models import (
     StoryAssignment,
     StoryMerge,
 )
+from warehouse import summaries
 from warehouse.database import query, rollback
 
 
@@ -192,11 +193,20 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
             con, "relation_candidates", relation_rows(batch.relations), RELATION_KEY
         )
         update_page_states(con, batch.page_states)
+        summaries.refresh(con, batch_scope(con, batch))
         con.execute("COMMIT")
     except Exception:
         rollback(con)
         raise
     return counts
+
+
+def batch_scope(con: duckdb.DuckDBPyConnection, batch: Batch) -> summaries.Scope:
+    """What the batch changed for the summary tables: its articles, the articles its mentions
+    belong to (they may arrive in a later batch), and both sides of its story merges."""
+    touched = {a.article_id for a in batch.articles} | {m.article_id for m in batch.mentions}
+    merged = {m.merged_story_id for m in batch.merges} | {m.into_story_id for m in batch.merges}
+    return summaries.scope_of(con, touched, merged)
 
 
 RELATION_KEY = ("article_id", "field", "sentence_index", "company_id", "alliance_id")
@@ -384,10 +394,15 @@ def sync_entities(con: duckdb.DuckDBPyConnection, rows: Sequence[Sequence[Any]])
     except Exception:
         rollback(con)
         raise
+    summaries.ensure(con)  # new alliances or members: alliance_story_stats follows
 
 
-def enqueue_alerts(con: duckdb.DuckDBPyConnection, alerts: Sequence[Alert]) -> int:
-    """Add outbox rows; a (rule, entity, story) that already has one is left untouched."""
+def enqueue_alerts(
+    con: duckdb.DuckDBPyConnection, alerts: Sequence[Alert], suppressed_reason: str | None = None
+) -> int:
+    """Add outbox rows; a (rule, entity, story) that already has one is left untouched. With
+    ``suppressed_reason`` the new rows are born ``suppressed`` (in the same insert, so no crash
+    can leave them pending for a later run to send): replayed history is recorded, never sent."""
     rows = [
         {
             "alert_id": a.alert_id,
@@ -397,7 +412,8 @@ def enqueue_alerts(con: duckdb.DuckDBPyConnection, alerts: Sequence[Alert]) -> i
             "article_id": a.article_id,
             "title": a.title,
             "message": a.message,
-            "status": "pending",
+            "status": "suppressed" if suppressed_reason else "pending",
+            **({"last_error": suppressed_reason} if suppressed_reason else {}),
             "attempts": 0,
             "created_at": a.created_at,
             "lang": a.lang,

@@ -19,6 +19,7 @@ from flows.cli import app
 from flows.monitor import _gazetteer_and_tagger
 from flows.reprocess import reprocess
 from tasks.archive import decompress
+from tasks.identity import page_keys
 from tasks.urls import url_key
 from tests.flows.conftest import run_flow
 
@@ -140,6 +141,53 @@ def test_reprocess_restores_articles_and_mentions_in_place_and_is_idempotent(
     later = reprocess(db, gazetteer, tagger, since=datetime.now(UTC) + timedelta(days=1))
     assert later.pages == 0
     assert _rows(db, "SELECT count(*) FROM runs WHERE flow = 'reprocess'")[0][0] == 3
+
+
+_IDENTITY = (
+    "SELECT article_id, canonical_url, og_url, outlet, identity_keys, story_id, dup_kind, "
+    "similarity FROM articles ORDER BY 1"
+)
+
+
+def test_reprocess_refreshes_identity_in_one_transaction_and_keeps_stories(
+    archived: Archived, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """og_url, outlet, canonical link and identity keys come back from the archived page; a
+    failing write leaves every column of the chunk as it was; story membership never moves."""
+    db = archived.db
+    before = _rows(db, _IDENTITY)
+    assert any(row[2] for row in before) and any(row[3] for row in before)
+    victim = str(next(row[0] for row in before if row[2]))
+    stale = ("https://stale.example/x", "https://stale.example/y", "Stale Outlet", ["stale:key"])
+    _rows(
+        db,
+        "UPDATE articles SET canonical_url = ?, og_url = ?, outlet = ?, identity_keys = ? "
+        "WHERE article_id = ?",
+        [*stale, victim],
+    )
+    gazetteer, tagger = _gazetteer_and_tagger(None)
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("disk full")
+
+    with monkeypatch.context() as patch:  # the last write of the chunk fails: nothing is kept
+        patch.setattr("flows.reprocess.loading.update_page_states", broken)
+        with pytest.raises(RuntimeError):
+            reprocess(db, gazetteer, tagger)
+    after_failure = _rows(
+        db,
+        "SELECT canonical_url, og_url, outlet, identity_keys FROM articles WHERE article_id = ?",
+        [victim],
+    )
+    assert after_failure == [stale]
+
+    report = reprocess(db, gazetteer, tagger)
+    assert not report.failed
+    assert _rows(db, _IDENTITY) == before  # identity refreshed, story_id/dup_kind/similarity kept
+    for _id, canonical, og_url, _outlet, keys, *_story in before:
+        assert isinstance(keys, list) and keys
+        links = [str(u) if u is not None else None for u in (canonical, og_url)]
+        assert keys == list(page_keys(str(keys[0]), *links))  # url_key first, as dedupe reads
 
 
 def test_reprocess_command_prints_a_table(archived: Archived) -> None:

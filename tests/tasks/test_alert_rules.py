@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,9 +10,13 @@ from tasks.alert_rules import (
     DEFAULT_CHANNEL,
     RULE_NAMES,
     AlertRulesError,
+    Mute,
     QuietHours,
     alert_entities,
+    find_mute,
     load_alert_rules,
+    mute_reason,
+    parse_duration,
     resolve_channels,
 )
 
@@ -132,3 +136,40 @@ def test_alert_entities_split_member_keys_but_not_sources() -> None:
     assert alert_entities("gtaa+kt:join") == ("gtaa", "kt")
     assert alert_entities("source:etnews:x") == ("source:etnews:x",)
     assert alert_entities("gtaa") == ("gtaa",)
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("30m", timedelta(minutes=30)),
+        ("12h", timedelta(hours=12)),
+        (" 7d ", timedelta(days=7)),
+        ("2w", timedelta(weeks=2)),
+        ("24 h", timedelta(hours=24)),
+    ],
+)
+def test_parse_duration(text: str, span: timedelta) -> None:
+    assert parse_duration(text) == span
+
+
+@pytest.mark.parametrize("text", ["", "7", "0d", "-1d", "7 days", "1y", "1.5h", "99999w"])
+def test_parse_duration_refuses(text: str) -> None:
+    with pytest.raises(ValueError, match="span"):
+        parse_duration(text)
+
+
+def test_find_mute_by_entity_part_rule_scope_and_longest() -> None:
+    t0 = datetime(2026, 11, 27, tzinfo=UTC)
+    all_rules = Mute("gtaa", None, t0 + timedelta(days=1), "MWC")
+    spikes_only = Mute("kt", "entity_spike", t0 + timedelta(days=2))
+    longer = Mute("gtaa", "alliance_new_story", t0 + timedelta(days=9))
+    mutes = [all_rules, spikes_only, longer]
+    assert find_mute(mutes, "alliance_new_story", "gtaa") == longer
+    assert find_mute(mutes, "entity_spike", "gtaa") == all_rules
+    assert find_mute(mutes, "alliance_new_member_candidate", "gtaa+nokia:join") == all_rules
+    assert find_mute(mutes, "alliance_new_member_candidate", "o_ran_alliance+kt:join") is None
+    assert find_mute(mutes, "entity_spike", "kt") == spikes_only
+    assert find_mute(mutes, "alliance_new_story", "kt") is None
+    assert find_mute(mutes, "source_unhealthy", "source:kt-news") is None
+    assert mute_reason(all_rules) == "muted until 2026-11-28 09:00 KST (MWC)"
+    assert mute_reason(spikes_only) == "muted until 2026-11-29 09:00 KST"

@@ -32,6 +32,7 @@ from tasks.alerting import (
     render_member_candidate,
     render_message,
     scrub,
+    text_only,
 )
 from tasks.models import Mention
 
@@ -326,3 +327,50 @@ def test_atom_feed_of_alerts_reads_back() -> None:
     assert parsed.entries[0].title == "GTAA: <new> & more"
     assert parsed.entries[0].link == STORY.url
     assert parsed.entries[1].tags[0].term == RULE_ENTITY_SPIKE
+
+
+def test_digest_marks_muted_alerts_in_both_forms() -> None:
+    items = [
+        DigestItem(
+            RULE_ALLIANCE_NEW_STORY, "gtaa", "GTAA", "GTAA: JV", "https://x/1", 2, NOW, True
+        ),
+        DigestItem(RULE_ENTITY_SPIKE, "kt", "KT", "KT: 5 stories today", None, None, NOW, True),
+        DigestItem(RULE_ALLIANCE_NEW_STORY, "o_ran_alliance", "O-RAN", "O-RAN: fest", None, 1, NOW),
+    ]
+    rendered = render_digest(items, NOW)
+    assert "- [JV](https://x/1) · 2 outlet(s) (muted)" in rendered.markdown
+    assert "- KT: 5 stories today (muted)" in rendered.markdown
+    assert "- JV (2 outlet(s)) https://x/1 (muted)" in rendered.text
+    assert "fest" in rendered.text and rendered.text.count("(muted)") == 2
+    assert "(알림 끔)" in render_digest(items, NOW, lang="ko").text
+
+
+@pytest.mark.parametrize(
+    ("url", "plain"),
+    [
+        ("json://127.0.0.1:9/hook", False),
+        ("json://127.0.0.1:9/hook?format=text", True),
+        ("mailto://user:pass@mail.example", False),  # HTML: Apprise converts the Markdown
+        ("mailto://user:pass@mail.example?format=text", True),
+        ("slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ", False),
+        ("sns://T1JJ3T3L2A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ/us-west-2/12223334444", True),
+    ],
+)
+def test_text_only_services_are_told_apart(url: str, plain: bool) -> None:
+    import apprise
+
+    instance = apprise.Apprise()
+    assert instance.add(url)
+    assert text_only(instance) is plain
+
+
+def test_deliver_sends_each_url_the_form_its_service_renders() -> None:
+    with WebhookReceiver() as chat, WebhookReceiver() as sms:
+        urls = [chat.apprise_url, sms.apprise_url + "?format=text"]
+        texts = {"id": "GTAA: «JV»"}
+        (result,) = deliver([("id", "t", "**GTAA**: JV")], urls, "markdown", texts)
+        assert result.ok
+        assert chat.messages[0]["message"] == "**GTAA**: JV"
+        assert sms.messages[0]["message"] == "GTAA: «JV»"
+        deliver([("other", "t", "**x**")], urls)  # no text form given: the body goes as it is
+        assert sms.messages[1]["message"] == "**x**"

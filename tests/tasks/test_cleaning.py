@@ -12,6 +12,8 @@ from tasks.cleaning import clean_body, split_title_prefix, unescape_entities
 
 SENTENCE = "SK텔레콤은 18일 덴마크 코펜하겐에서 글로벌 텔코 AI 얼라이언스 회의를 열었다고 밝혔다."
 SENTENCE2 = "회의에는 도이치텔레콤, 이앤, 싱텔, 소프트뱅크 최고경영자가 참석했다."
+EN = "Five operators signed the joint venture agreement in Copenhagen on Tuesday, they said."
+EN2 = "The venture will build a language model for telecom customer service in several languages."
 
 
 @pytest.mark.parametrize(
@@ -345,6 +347,77 @@ SENTENCE2 = "회의에는 도이치텔레콤, 이앤, 싱텔, 소프트뱅크 �
             id="whitespace-normalized",
         ),
         pytest.param("", "", id="empty"),
+        pytest.param(
+            f"{EN}\nRelated: Operators test a shared AI model\n- Carrier alliance adds members\n"
+            "- Open RAN trials expand",
+            EN,
+            id="related-inline-header-and-its-list",
+        ),
+        pytest.param(
+            f"{EN}\nDON'T MISS\nCarriers weigh a shared model [ANALYSIS]\nVendor shares slide "
+            f"[VIDEO]\n{EN2}",
+            f"{EN}\n{EN2}",
+            id="dont-miss-header-and-headlines",
+        ),
+        pytest.param(
+            f"{EN}\nVocê pode gostar...\nOutro texto curto",
+            EN,
+            id="related-header-portuguese",
+        ),
+        pytest.param(
+            f"{EN}\nStart your day with the Telco Brief. Sign up for the free daily newsletter.",
+            EN,
+            id="newsletter-sign-up-box",
+        ),
+        pytest.param(
+            f"{EN}\nGet the latest updates right in your inbox. Subscribe to our newsletters.",
+            EN,
+            id="inbox-promo",
+        ),
+        pytest.param(
+            f"{EN}\nThe reporter's new book is out now. Follow her on Twitter @example_writer.",
+            EN,
+            id="follow-on-twitter-bio",
+        ),
+        pytest.param(
+            f"{EN}\nWrite to Jane Roe at jane.roe@example.com", EN, id="write-to-contact-line"
+        ),
+        pytest.param(
+            f"{EN}\nHave a tip? Jane Roe may be reached at jroe@example.com. Follow her on X.",
+            EN,
+            id="have-a-tip-contact-line",
+        ),
+        pytest.param(
+            f"- Order Reprints\n- Print Article\n{EN}\nThank you\nThis article has been sent to",
+            EN,
+            id="dashed-ui-items",
+        ),
+        pytest.param(
+            f"{EN}\nThis copy is for your personal, non-commercial use only. To order copies, "
+            "visit our reprints desk.",
+            EN,
+            id="reprint-notice",
+        ),
+        pytest.param(
+            f"01/02/2024 - Posted by: Jane Roe - Category: Telecom - Tags: 5G\n{EN}",
+            EN,
+            id="blog-post-meta-line",
+        ),
+        pytest.param(
+            f"{EN}\nwww.example-daily.co.kr\n{EN2}", f"{EN}\n{EN2}", id="bare-site-address-line"
+        ),
+        pytest.param(
+            f"{EN}\nTell us what you think...\nComments",
+            EN,
+            id="comment-prompt",
+        ),
+        pytest.param(
+            f"{EN}\n{EN2}\nExampleCom is a global provider of network software for operators.\n"
+            "ExampleCom is headquartered in Oslo, has subsidiaries in 12 countries and employs "
+            "around 900 people.",
+            f"{EN}\n{EN2}",
+            id="press-release-company-profile",
+        ),
     ],
 )
 def test_clean_body_removes_boilerplate(raw: str, expected: str) -> None:
@@ -393,6 +466,16 @@ def test_clean_body_keeps_structured_repeats_far_apart() -> None:
         pytest.param("문의는 help@example.com 으로 하면 된다고 회사는 설명했다.", id="email-mid"),
         pytest.param("The copyright dispute was settled last year.", id="english-copyright-word"),
         pytest.param("“AI 인프라가 핵심”이라고 강조했다.", id="quote"),
+        pytest.param(
+            "Customers can sign up for the new plan in stores from Monday, the carrier said.",
+            id="sign-up-mid-sentence",
+        ),
+        pytest.param(
+            "The operator, headquartered in Seoul, said the trial would start in June.",
+            id="one-profile-marker-in-news",
+        ),
+        pytest.param("Related party transactions rose 4% in the quarter.", id="related-word"),
+        pytest.param("http://example.com/deals/router-sale", id="url-with-a-path"),
     ],
 )
 def test_clean_body_keeps_article_sentences(sentence: str) -> None:

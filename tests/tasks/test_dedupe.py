@@ -6,6 +6,7 @@ import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pyarrow as pa
 import pytest
 
 from tasks import dedupe as dd
@@ -510,3 +511,81 @@ def test_signatures_from_extraction_give_the_same_result() -> None:
     ]
     given = {a.article_id: signature(a.body) for a in new}
     assert dedupe(new, [], signatures=given) == dedupe(new, [])
+
+
+# The release's company boilerplate, as SK Telecom appends it to every release.
+KO_ABOUT = (
+    "\n\nSK텔레콤은 1984년 설립된 국내 최대 이동통신 사업자로, 5G와 인공지능(AI), 데이터센터, "
+    "클라우드 사업을 펼치고 있다. 회사는 AI 피라미드 전략 아래 AI 인프라, AI 전환(AIX), "
+    "AI 서비스의 세 영역에서 글로벌 AI 컴퍼니로 도약한다는 목표를 내걸었다.\n"
+    "문의: SK텔레콤 PR실 미디어커뮤니케이션팀 (02-6100-3800, press@sktelecom.example)"
+)
+# An outlet's long article built around the release: the release, then its own reporting.
+KO_ANALYSIS = (
+    "\n\n업계는 이번 투자가 국내 AI 데이터센터 시장의 판도를 바꿀 것으로 보고 있다. KT와 "
+    "LG유플러스도 수도권과 지방에 대규모 데이터센터를 짓고 있으며, 글로벌 빅테크의 국내 진출도 "
+    "잇따르고 있다. 전력 수급이 최대 변수로 꼽힌다. 정부는 분산에너지 특구를 지정해 데이터센터의 "
+    "지방 이전을 유도하고 있지만, 고객 대부분이 수도권에 몰려 있어 사업자들은 여전히 수도권 입지를 "
+    "선호한다.\n\n"
+    "전문가들은 GPU 공급난이 내년까지 이어질 것으로 내다봤다. "
+    "엔비디아의 최신 칩은 주문 후 인도까지 "
+    '1년 가까이 걸리고, 액체 냉각 설비와 변전 설비도 공급이 부족하다. 한 증권사 연구원은 "통신사의 '
+    '데이터센터 사업은 안정적인 현금흐름을 만들지만 초기 투자 부담이 크다"며 "수익성은 가동률에 '
+    '달려 있다"고 분석했다.\n\n'
+    "SK텔레콤은 앞서 미국 AI 반도체 기업과 협력해 추론 전용 클러스터를 구축했고, 동남아시아 "
+    'AI 데이터센터 공동 투자도 논의하고 있다. 회사 관계자는 "판교 센터는 국내외 고객사 수요를 '
+    '흡수하는 거점이 될 것"이라고 설명했다.'
+)
+
+
+def test_coverage_counts_the_pieces_the_other_text_also_says() -> None:
+    text = "가" * 130  # two pieces of 60 characters; the last 10 are too short to count
+    pieces = dd.chunk_shingles(text)
+    assert len(pieces) == 2
+    assert dd.coverage(pieces, shingles(text)) == 1.0
+    assert dd.coverage(pieces, set()) == 0.0
+    assert dd.coverage([], shingles(text)) == 0.0
+    release = dd.chunk_shingles(KO_RELEASE)
+    assert dd.coverage(release, shingles(KO_RELEASE + KO_ANALYSIS)) == 1.0
+    assert dd.coverage(release, shingles(KO_OTHER)) < dd.COVER_MIN
+
+
+def test_short_copy_inside_a_long_original_joins_by_coverage() -> None:
+    """A portal brief that keeps the release's first three paragraphs of an outlet's long article:
+    Jaccard is below the threshold (the long text has much more), but every piece of the short
+    copy is in the long one."""
+    short = "\n\n".join(KO_RELEASE.split("\n\n")[:3])
+    long = KO_RELEASE + KO_ANALYSIS
+    assert dd.REWRITE_THRESHOLD <= jaccard(shingles(short), shingles(long)) < NEAR_THRESHOLD
+    result = by_id(assign_stories([article("long", long, 0), article("short", short, 20)], []))
+    assert (result["short"].story_id, result["short"].dup_kind) == ("long", "near")
+    assert result["short"].similarity == pytest.approx(jaccard(shingles(short), shingles(long)))
+    alone = dedupe([article("long", long, 0), article("short", short, 20)], [], rewrites=False)
+    assert by_id(alone.assignments)["short"].dup_kind == "original"
+
+
+def test_two_releases_sharing_the_company_boilerplate_stay_apart() -> None:
+    """Two SK Telecom releases on different events, each ending in the same company paragraph:
+    Jaccard reaches the coverage rule's floor, but only the boilerplate's pieces are shared."""
+    one, other = KO_RELEASE + KO_ABOUT, KO_OTHER + KO_ABOUT
+    assert jaccard(shingles(one), shingles(other)) >= dd.REWRITE_THRESHOLD
+    result = by_id(assign_stories([article("r1", one, 0), article("r2", other, 10)], []))
+    assert result["r2"].dup_kind == "original"
+    assert result["r1"].story_id != result["r2"].story_id
+
+
+def test_window_candidates_keep_a_stored_article_the_coverage_rule_joins() -> None:
+    """The stored-window filter uses the coverage rule's floor, so a short copy of a stored long
+    article is not dropped before dedupe sees it (its estimate is below what the Jaccard threshold
+    alone would keep)."""
+    long = KO_RELEASE + KO_ANALYSIS + KO_ABOUT
+    short = "\n\n".join(KO_RELEASE.split("\n\n")[:3])
+    agree = sum(x == y for x, y in zip(signature(short), signature(long), strict=True))
+    assert agree / NUM_PERM < dd._min_estimate(NEAR_THRESHOLD)
+    new = [article("short", short, 20)]
+    window = [stored_at("long", "long", long, -60)]
+    assert by_id(assign_stories(new, window))["short"].story_id == "long"
+    table = pa.table(
+        {"article_id": ["long"], "signature": pa.array([signature(long)], pa.list_(pa.uint64()))}
+    )
+    assert dd.window_candidates(new, {}, table) == ["long"]

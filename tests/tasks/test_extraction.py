@@ -698,3 +698,114 @@ def test_outlet_page_with_nav_sidebar_and_footer() -> None:
     assert page.lead == EUCKR_PARAGRAPHS[0]
     assert page.published_at == datetime(2026, 11, 17, 5, 20, tzinfo=UTC)
     assert page.author == "김철수"
+
+
+def _english_article(body: str, head: str = "") -> bytes:
+    return (
+        "<html lang='en'><head><title>Telcos sign AI joint venture deal</title>"
+        '<meta property="og:title" content="Telcos sign AI joint venture deal">'
+        f"{head}</head><body><main>{body}</main></body></html>"
+    ).encode()
+
+
+TEASERS = [
+    "An unrelated post about choosing a home router, with a teaser long enough to read as prose.",
+    "Another unrelated post about phone cases and screen protectors that reads as a paragraph.",
+]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected", "absent"),
+    [
+        pytest.param(
+            f'<div class="wrap"><div class="article-body"><p>{ENGLISH_PARAGRAPHS[0]}</p></div>'
+            '<div class="ad-slot">Advertisement</div>'
+            f'<div class="article-body"><p>{ENGLISH_PARAGRAPHS[1]}</p>'
+            f"<p>{ENGLISH_PARAGRAPHS[2]}</p></div></div>",
+            ENGLISH_PARAGRAPHS,
+            "Advertisement",
+            id="split-body-chunks-merged",
+        ),
+        pytest.param(
+            f'<article class="post"><p>{ENGLISH_PARAGRAPHS[0]}</p><p>{ENGLISH_PARAGRAPHS[1]}</p>'
+            f"<p>{ENGLISH_PARAGRAPHS[2]}</p></article>"
+            '<article class="post"><h3>You may also like...</h3>'
+            f'<article class="post"><p>{TEASERS[0]}</p></article>'
+            f'<article class="post"><p>{TEASERS[1]}</p></article></article>',
+            ENGLISH_PARAGRAPHS,
+            "unrelated post",
+            id="related-block-headed-by-its-title",
+        ),
+        pytest.param(
+            f'<div class="story"><p>{ENGLISH_PARAGRAPHS[0]}</p><h4>Read more</h4>'
+            f'<ul><li><a href="/x">{TEASERS[0]}</a></li><li><a href="/y">{TEASERS[1]}</a></li>'
+            f"</ul><p>{ENGLISH_PARAGRAPHS[1]}</p><p>{ENGLISH_PARAGRAPHS[2]}</p></div>",
+            ENGLISH_PARAGRAPHS,
+            "unrelated post",
+            id="related-heading-and-its-list-inside-the-article",
+        ),
+        pytest.param(
+            '<div class="story"><p>SK Telecom chief <span class="card"><a href="/p/ceo">Ryu Young'
+            '</a><span class="box"><a href="/a/1">Ryu Young opens AI data centre in Ulsan</a> '
+            '<a href="/a/2">Ryu Young visits Copenhagen partners</a> <a href="/more">MORE</a>'
+            "</span></span> said the partners would share engineers and data, and that the "
+            f"venture would be set up this year.</p><p>{ENGLISH_PARAGRAPHS[1]}</p>"
+            f"<p>{ENGLISH_PARAGRAPHS[2]}</p></div>",
+            [
+                "SK Telecom chief Ryu Young said the partners would share engineers and data, "
+                "and that the venture would be set up this year.",
+                *ENGLISH_PARAGRAPHS[1:],
+            ],
+            "Copenhagen partners",
+            id="hover-card-link-list-inside-a-sentence",
+        ),
+    ],
+)
+def test_page_layout_repairs(body: str, expected: list[str], absent: str) -> None:
+    page = extract_page(_english_article(body), "https://news.example.com/2024/06/18/jv")
+    assert page.body.split("\n") == expected
+    assert absent not in page.body
+
+
+def test_related_box_holding_the_article_itself_is_kept() -> None:
+    """Broken markup can nest the article in a "top news" box; the headline inside keeps it."""
+    body = (
+        '<div class="top-news"><h4>Example News 주요뉴스</h4><ul><li><a href="/a">다른 기사</a>'
+        "</li></ul><h2>Telcos sign AI joint venture deal</h2>"
+        + "".join(f"<p>{p}</p>" for p in ENGLISH_PARAGRAPHS)
+        + "</div>"
+    )
+    page = extract_page(_english_article(body), "https://news.example.com/2024/06/18/jv")
+    assert page.body.split("\n")[-3:] == ENGLISH_PARAGRAPHS
+
+
+@pytest.mark.parametrize(
+    ("header", "url", "expected"),
+    [
+        pytest.param(
+            "<div class='info'>입력 2024.06.19(수) 09:30 | 수정 2024.06.21 10:00</div>",
+            "https://www.example.co.kr/news/3",
+            datetime(2024, 6, 19, 0, 30, tzinfo=UTC),
+            id="korean-input-before-modified",
+        ),
+        pytest.param(
+            "<div class='info'>기사입력 :[ 2024-06-19 15:24 ]</div>",
+            "https://www.example.co.kr/news/3",
+            datetime(2024, 6, 19, 6, 24, tzinfo=UTC),
+            id="korean-bracketed-kst",
+        ),
+        pytest.param(
+            "<p class='meta'>Published: 2024-06-19 14:05</p>",
+            "https://news.example.com/story/3",
+            datetime(2024, 6, 19, 14, 5, tzinfo=UTC),
+            id="english-published-label-utc",
+        ),
+    ],
+)
+def test_publication_date_labelled_in_the_text(header: str, url: str, expected: datetime) -> None:
+    if url.endswith(".kr/news/3"):
+        content = _article("", [header, *PARAGRAPHS_KO])
+    else:  # an English page: a time without a zone is UTC
+        content = _english_article(header + "".join(f"<p>{p}</p>" for p in ENGLISH_PARAGRAPHS))
+    page = extract_page(content, url)
+    assert (page.published_at, page.date_source) == (expected, "text")

@@ -96,6 +96,118 @@ def test_find_membership_events(
         assert e.trigger in e.sentence
 
 
+# The agent of the verb, not every company in the sentence: relative clauses that describe the
+# alliance, members listed as background, parentheticals, prepositional objects, other clauses.
+AGENTS = [
+    ("SK텔레콤이 주도하는 GTAA에 싱텔이 합류했다.", {("singtel", "gtaa", "join", True)}),
+    ("SK텔레콤이 주도하는 GTAA에 KT가 합류했다.", {("kt", "gtaa", "join", False)}),
+    (
+        "싱텔은 SK텔레콤과 도이치텔레콤이 주도하는 GTAA에 합류했다.",
+        {("singtel", "gtaa", "join", True)},
+    ),
+    (
+        "SK텔레콤, 도이치텔레콤, e&, 싱텔이 참여한 GTAA에 KT가 새로 가입했다.",
+        {("kt", "gtaa", "join", False)},
+    ),
+    ("GTAA에 합류한 KT는 AI 데이터센터 투자를 늘린다.", {("kt", "gtaa", "join", False)}),
+    ("SK텔레콤은 실적을 발표했고, KT는 GTAA에 합류했다.", {("kt", "gtaa", "join", False)}),
+    (
+        "SK텔레콤·KT·LG유플러스가 AI-RAN 얼라이언스에 동참했다.",
+        {
+            ("sk_telecom", "ai_ran_alliance", "join", True),
+            ("kt", "ai_ran_alliance", "join", True),
+            ("lg_uplus", "ai_ran_alliance", "join", False),
+        },
+    ),
+    (
+        "싱텔은 SK텔레콤과 함께 GTAA에 합류했다.",
+        {("singtel", "gtaa", "join", True), ("sk_telecom", "gtaa", "join", True)},
+    ),
+    (
+        "SK텔레콤은 싱텔과 GTAA 합작법인 설립 계약을 체결했다.",
+        {("sk_telecom", "gtaa", "sign", True), ("singtel", "gtaa", "sign", True)},
+    ),
+    ("KT, 글로벌 텔코 AI 얼라이언스 합류", {("kt", "gtaa", "join", False)}),
+    ("KT의 GTAA 합류로 통신사 회원사는 여섯 곳이 됐다.", {("kt", "gtaa", "join", False)}),
+    ("SK텔레콤은 KT를 GTAA 신규 회원사로 맞았다.", {("kt", "gtaa", "join", False)}),
+    (
+        "노키아는 엔비디아가 이끄는 AI-RAN 얼라이언스에서 탈퇴했다.",
+        {("nokia", "ai_ran_alliance", "leave", True)},
+    ),
+    (
+        "SK텔레콤은 새로 출범한 AI-RAN 얼라이언스에 가입했다.",
+        {("sk_telecom", "ai_ran_alliance", "join", True)},
+    ),
+    ("KT는 LG유플러스가 가입한 AI-RAN 얼라이언스에 합류하지 않기로 했다.", set()),
+    ("SK텔레콤이 참여한 GTAA는 서울에서 총회를 열었다.", set()),
+    (
+        "Singtel joined the GTAA, which was founded by SK Telecom and Deutsche Telekom.",
+        {("singtel", "gtaa", "join", True)},
+    ),
+    (
+        "Vodafone, which already works with Nokia, joined the AI-RAN Alliance.",
+        {("vodafone", "ai_ran_alliance", "join", True)},
+    ),
+    (
+        "SK Telecom, a GTAA founder, said KT has joined the Global Telco AI Alliance.",
+        {("kt", "gtaa", "join", False)},
+    ),
+    (
+        "Alongside SK Telecom, KT joined the Global Telco AI Alliance.",
+        {("kt", "gtaa", "join", False)},
+    ),
+    (
+        "The GTAA, which SK Telecom joined in 2023, welcomed KT as a new member.",
+        {("kt", "gtaa", "join", False)},
+    ),
+    (
+        "Nvidia, SoftBank and Telstra joined the AI-RAN Alliance.",
+        {
+            ("nvidia", "ai_ran_alliance", "join", True),
+            ("softbank_corp", "ai_ran_alliance", "join", True),
+            ("telstra", "ai_ran_alliance", "join", False),
+        },
+    ),
+    (
+        "New members of the AI-RAN Alliance include Vodafone and Orange.",
+        {
+            ("vodafone", "ai_ran_alliance", "join", True),
+            ("orange", "ai_ran_alliance", "join", False),
+        },
+    ),
+    (
+        "Orange signed an agreement with Nokia to join the AI-RAN Alliance.",
+        {("orange", "ai_ran_alliance", "join", False)},
+    ),
+    (
+        "Telstra left the NGMN Alliance, whose members include Vodafone.",
+        {("telstra", "ngmn", "leave", False)},
+    ),
+    ("The AI-RAN Alliance said Telstra joined.", {("telstra", "ai_ran_alliance", "join", False)}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), AGENTS, ids=[e[0][:30] for e in AGENTS])
+def test_candidates_are_the_verbs_agent(
+    tagger: Tagger, gazetteer: Gazetteer, text: str, expected: set[tuple[str, str, str, bool]]
+) -> None:
+    events = find_membership_events(tagger.tag("a1", None, text), gazetteer)
+    assert {(e.company_id, e.alliance_id, e.event, e.known_member) for e in events} == expected
+
+
+def test_known_members_in_context_do_not_reach_the_alert_rule(
+    tagger: Tagger, gazetteer: Gazetteer
+) -> None:
+    """The alert rule keeps joins by non-members (``known_member`` False); the founders listed
+    around a newcomer are not candidates at all, so no "SK Telecom joins GTAA" can slip through
+    even if the gazetteer's member list were incomplete."""
+    text = "SK텔레콤, 도이치텔레콤, e&, 싱텔이 참여한 GTAA에 KT가 새로 가입했다."
+    events = find_membership_events(tagger.tag("a1", None, text), gazetteer)
+    assert [(e.company_id, e.known_member) for e in events] == [("kt", False)]
+    assert "kt" not in gazetteer.alliance_members("gtaa")
+    assert {"sk_telecom", "singtel"} <= set(gazetteer.alliance_members("gtaa"))
+
+
 def test_collective_members_become_candidates(tagger: Tagger, gazetteer: Gazetteer) -> None:
     mentions = tagger.tag("a1", None, "통신 3사가 AI 네트워크 얼라이언스에 참여한다.")
     events = find_membership_events(mentions, gazetteer)

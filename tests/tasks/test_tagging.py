@@ -442,3 +442,200 @@ def test_sentence_index(tagger: Tagger, body: str, indexes: list[int]) -> None:
     assert [m.sentence_index for m in mentions] == indexes
     same = {m.sentence_index: m.sentence for m in mentions}
     assert all(m.sentence == same[m.sentence_index] for m in mentions)
+
+
+def _reference_normalize(s: str) -> str:
+    """normalize_text as a plain chain of regex passes: the specification the fast path keeps."""
+    import html
+    import re
+    import unicodedata
+
+    text = s
+    for _ in range(8):
+        decoded = unicodedata.normalize("NFKC", html.unescape(text))
+        if decoded == text:
+            break
+        text = decoded
+    table = {
+        **dict.fromkeys("‘’‚‛′`", "'"),
+        **dict.fromkeys("“”„‟″", '"'),
+        **dict.fromkeys("ㆍᆞ‧∙•", "·"),
+        **dict.fromkeys("\u2028\u2029\x85\r", "\n"),
+        **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", ""),
+    }
+    text = re.sub("\r\n|[" + re.escape("".join(table)) + "]", lambda m: table.get(m[0], "\n"), text)
+    text = re.sub(r"[^\S\n]+", " ", text)
+    return re.sub(r" ?\n ?", "\n", text).strip(" ")
+
+
+_PIECES = [
+    "a", "KT", " ", "  ", "\n", " \n ", "\t", "\r\n", "\r", "\xa0", "\u3000", "가", "&amp;",
+    "&amp;amp;", "&#39;", "e＆", "‘", "’", "“", "•", "ㆍ", "\u2028", "\x85", "\u200b", "\u00ad",
+    "`", "…", "ﬁ", "e\u0301", "\u0301", "\u1100", "\u1161", "<\u0338", "\u09c7\u09be", "か\u3099",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_normalize_text_matches_its_reference(seed: int) -> None:
+    """The fast path (memchr tests, per-line NFKC, numpy pair check) changes no result, on short
+    strings and on article-length ones (the numpy branch starts at 2048 characters)."""
+    import random
+
+    rng = random.Random(seed)
+    for n in range(1500):
+        size = rng.randint(0, 12) if n % 50 else rng.randint(300, 700)
+        raw = "".join(rng.choice(_PIECES) for _ in range(size))
+        assert normalize_text(raw) == _reference_normalize(raw), raw
+
+
+_WORDS = ["The", "telecom", "KT", "said.", "Verizon's", "5G", "a", "(AT&T)", "U.S.", "e", "<"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_normalize_text_matches_its_reference_on_mostly_ascii_text(seed: int) -> None:
+    """English news has few non-ASCII characters: NFKC is then decided per distinct character
+    and run only on the lines holding a suspect one (a combining mark after an ASCII letter, a
+    composing vowel sign, a compatibility form), which must change no result either."""
+    import random
+
+    rng = random.Random(seed)
+    for n in range(400):
+        size = rng.randint(20, 80) if n % 10 else rng.randint(600, 900)
+        raw = "".join(
+            rng.choice(_PIECES) if rng.random() < 0.03 else rng.choice(_WORDS) + " "
+            for _ in range(size)
+        )
+        assert normalize_text(raw) == _reference_normalize(raw), raw
+
+
+def _reference_sentence_starts(text: str, upto: int | None = None) -> list[int]:
+    """sentence_starts as a loop over lines plus a filtered scan: the specification."""
+    import re
+
+    from tasks.tagging import _SENTENCE_END
+
+    inline = re.compile(_SENTENCE_END.pattern[: -len(r"\s+")] + r"[^\S\n]+")
+    stop = len(text) if upto is None else text.find("\n", upto)
+    stop = len(text) if stop < 0 else stop
+    starts: list[int] = []
+    pos = 0
+    while pos <= stop:
+        line_end = text.find("\n", pos)
+        line_end = len(text) if line_end < 0 else line_end
+        if text[pos:line_end].strip():
+            starts.append(pos)
+        pos = line_end + 1
+    starts.extend(
+        m.end() for m in inline.finditer(text, 0, stop) if m.end() < stop and text[m.end()] != "\n"
+    )
+    return sorted(starts)
+
+
+def test_sentence_starts_matches_its_reference() -> None:
+    import random
+
+    from tasks.tagging import sentence_starts
+
+    pieces = ["Corp.", "A.", "KT", "said", ". ", "! ", "?", "\n", "\n\n", " ", "  ", "\t", "'", ")"]
+    pieces += ["。", "…", "\u3000", "\xa0", " \n", "x. \n", "1.5"]
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        upto = rng.randint(0, len(text)) if text else None
+        assert sentence_starts(text) == _reference_sentence_starts(text), text
+        assert sentence_starts(text, upto) == _reference_sentence_starts(text, upto), text
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        ("KT와 SKT, KTX, KT&G", {"KT", "SKT"}),
+        ("(KT) KT. 'KT' KT", {"KT"}),
+        ("케이티KT는", {"케이티", "KT"}),
+        ("éKT and 3KT and _KT", {"KT"}),
+        ("Deutsche Telekom's unit, DEUTSCHE TELEKOM", {"Deutsche Telekom", "DEUTSCHE TELEKOM"}),
+    ],
+)
+def test_word_mapped_scan_keeps_the_left_boundary(
+    tagger: Tagger, body: str, found: set[str]
+) -> None:
+    """ASCII-first aliases run over a word map of the text: they start only after a character
+    that is not a letter, digit or "&" (Hangul counts as such), as the boundary rule says."""
+    mentions = tagger.tag("a", None, body)
+    assert {m.surface for m in mentions} == found
+    assert all(body[m.start : m.end] == m.surface for m in mentions)
+    starts = {m.start for m in mentions if m.surface == "KT"}
+    assert all(s == 0 or not body[s - 1].isascii() or not body[s - 1].isalnum() for s in starts)
+
+
+def test_context_terms_come_from_the_same_pass(tagger: Tagger) -> None:
+    """Orange needs telecom context; the context term may sit anywhere, also before the name,
+    and must be a whole word (no "ran" in "Orange" or "grand")."""
+    assert {m.entity_id for m in tagger.tag("a", None, "The grand Orange juice")} == set()
+    with_context = tagger.tag("a", None, "Its mobile network is run by Orange.")
+    assert {m.entity_id for m in with_context} == {"orange"}
+
+
+def test_sentence_starts_up_to_an_offset_is_a_prefix() -> None:
+    from tasks.tagging import sentence_starts
+
+    text = "Corp. A. One. Two! Three?\n\nFour. Five\nSix. Seven."
+    full = sentence_starts(text)
+    assert full == [0, 14, 19, 27, 33, 38, 43]  # no split after "Corp." or an initial
+    for upto in range(len(text)):
+        part = sentence_starts(text, upto)
+        assert [s for s in part if s <= upto] == [s for s in full if s <= upto]
+
+
+_SCAN_KEYS = (
+    "kt",
+    "skt",
+    "kt&g",
+    "at&t",
+    "t-mobile",
+    "e&",
+    "5g",
+    "sk텔레콤",
+    "케이티",
+    ".net",
+    "k",
+)
+_WORD_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789&"
+
+
+def _reference_scan(text: str, hangul_keys: bool) -> list[tuple[int, str]]:
+    """(last index, key) of every key in ``text`` ignoring case, by end then longest first: the
+    combined pass; without Hangul keys in reach, keys starting with a word character only where
+    none precedes them (the word-mapped pass)."""
+    low = text.lower()
+    hits = []
+    for key in _SCAN_KEYS:
+        for start in range(len(text) - len(key) + 1):
+            if low[start : start + len(key)] != key:
+                continue
+            before = low[start - 1] if start else " "
+            if not hangul_keys and key[0] in _WORD_CHARS and before in _WORD_CHARS:
+                continue
+            hits.append((start + len(key) - 1, key))
+    return sorted(hits, key=lambda h: (h[0], -len(h[1])))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_split_automaton_matches_a_brute_force_scan(seed: int) -> None:
+    """Both passes of the ahocorasick_rs scan report what a brute-force search reports, in
+    pyahocorasick's order; text that the Rust automaton cannot take (a lone surrogate) falls back
+    to pyahocorasick with the same result."""
+    import random
+
+    from tasks.tagging import _SplitAutomaton
+
+    automaton = _SplitAutomaton(((k, k) for k in _SCAN_KEYS), _WORD_CHARS)
+    rng = random.Random(seed)
+    pieces = [*_SCAN_KEYS, "KT", "SKT", "AT&T", "T-Mobile", " ", "  ", "-", ".", "x", "é", "\n"]
+    for _ in range(200):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        if rng.random() < 0.1:
+            text += "\ud800케이티" if rng.random() < 0.5 else "\ud800 kt"
+        hangul = any("\uac00" <= c <= "\ud7a3" for c in text)
+        assert list(automaton.iter(text)) == _reference_scan(text, hangul), text
+    assert automaton._all_fallback is not None  # the surrogate case was met

@@ -50,7 +50,7 @@ def test_entity_weekly_counts_stories_not_copies_and_buckets_by_kst(tmp_path: Pa
 
 def test_entity_rising_scores_a_burst_against_its_baseline(tmp_path: Path) -> None:
     with open_writer(tmp_path / "r.duckdb") as con:
-        w = Warehouse(con)
+        w = Warehouse(con, auto_refresh=False)
         for entity_id in ("hot", "steady", "newcomer", "quiet"):
             w.entity(entity_id)
         for week in range(8):  # one story a week in the baseline for hot and steady
@@ -63,6 +63,7 @@ def test_entity_rising_scores_a_burst_against_its_baseline(tmp_path: Path) -> No
         w.article("newcomer-n", days_ago(1), ["newcomer"])
         w.article("quiet-old", days_ago(20), ["quiet"])
         w.article("hot-ancient", days_ago(200), ["hot"])  # outside the 8-week baseline
+        w.refresh()
         rows = {r["entity_id"]: r for r in _rows(con, "SELECT * FROM entity_rising")}
     assert set(rows) == {"hot", "newcomer"}  # steady: 1 story vs a mean of 1 is not rising
     hot = rows["hot"]
@@ -79,10 +80,11 @@ def test_entity_rising_scores_a_burst_against_its_baseline(tmp_path: Path) -> No
 
 def test_entity_rising_score_does_not_underflow_for_a_huge_burst(tmp_path: Path) -> None:
     with open_writer(tmp_path / "u.duckdb") as con:
-        w = Warehouse(con)
+        w = Warehouse(con, auto_refresh=False)
         w.entity("viral")
         for i in range(400):
             w.article(f"v{i}", days_ago(1), ["viral"])
+        w.refresh()
         rows = _rows(con, "SELECT score, p_value FROM entity_rising")
     assert len(rows) == 1
     score = float(str(rows[0]["score"]))

@@ -9,6 +9,8 @@
 -- score = -log10(p_value) (2 ≈ "1 in 100 weeks", 3 ≈ "1 in 1000"). z_score = (k - lambda) /
 -- sqrt(lambda) is given too for readers used to it. Only rows with k above the plain baseline
 -- weekly mean are listed, as the name promises.
+-- Reads the summary tables entity_day_stories and entity_day_stats (migration 008, kept up to date
+-- by the loader); the full-scan definition it equals is warehouse/reference/entity_rising.sql.
 CREATE OR REPLACE VIEW entity_rising AS
 WITH bounds AS (
     SELECT
@@ -16,41 +18,43 @@ WITH bounds AS (
         CAST(timezone('Asia/Seoul', now()) AS DATE) - 6  AS window_start,
         CAST(timezone('Asia/Seoul', now()) AS DATE) - 62 AS baseline_start
 ),
-recent AS (
-    SELECT
-        m.entity_id,
-        a.story_id,
-        a.article_id,
-        CAST(timezone('Asia/Seoul', coalesce(a.published_at, a.fetched_at)) AS DATE) AS day_kst
-    FROM mentions AS m
-    JOIN articles AS a USING (article_id)
-    WHERE coalesce(a.published_at, a.fetched_at)
-        >= timezone('Asia/Seoul', CAST((SELECT baseline_start FROM bounds) AS TIMESTAMP))
-),
 story_days AS (
-    -- A story counts in the week of its first article that mentions the entity.
-    SELECT entity_id, story_id, min(day_kst) AS day_kst
-    FROM recent
+    -- A story counts on the first day in the window that one of its articles mentions the entity.
+    SELECT s.entity_id, s.story_id, min(s.day_kst) AS day_kst
+    FROM entity_day_stories AS s, bounds AS b
+    WHERE s.day_kst >= b.baseline_start
+    GROUP BY ALL
+),
+per_week AS (
+    -- Stories per entity in the window (in_window) and in each baseline week (week_index 0..7):
+    -- one small aggregate instead of a list of baseline days per entity.
+    SELECT
+        s.entity_id,
+        s.day_kst >= b.window_start AND s.day_kst <= b.today_kst AS in_window,
+        CASE WHEN s.day_kst < b.window_start THEN (s.day_kst - b.baseline_start) // 7 END
+            AS week_index,
+        count(*) AS n
+    FROM story_days AS s, bounds AS b
     GROUP BY ALL
 ),
 counts AS (
     SELECT
-        s.entity_id,
-        count(*) FILTER (WHERE s.day_kst >= b.window_start AND s.day_kst <= b.today_kst)
-            AS n_stories_7d,
-        count(*) FILTER (WHERE s.day_kst < b.window_start) AS baseline_stories,
-        list(s.day_kst) FILTER (WHERE s.day_kst < b.window_start) AS baseline_days
-    FROM story_days AS s, bounds AS b
-    GROUP BY s.entity_id
+        entity_id,
+        CAST(coalesce(sum(n) FILTER (WHERE in_window), 0) AS BIGINT) AS n_stories_7d,
+        CAST(coalesce(sum(n) FILTER (WHERE week_index IS NOT NULL), 0) AS BIGINT)
+            AS baseline_stories
+    FROM per_week
+    GROUP BY entity_id
 ),
 activity AS (
+    -- An article has one day, so distinct articles do add up across days.
     SELECT
-        r.entity_id,
-        count(DISTINCT r.article_id) AS n_articles_7d,
-        count(*)                     AS n_mentions_7d
-    FROM recent AS r, bounds AS b
-    WHERE r.day_kst >= b.window_start AND r.day_kst <= b.today_kst
-    GROUP BY r.entity_id
+        d.entity_id,
+        CAST(sum(d.n_articles) AS BIGINT) AS n_articles_7d,
+        CAST(sum(d.n_mentions) AS BIGINT) AS n_mentions_7d
+    FROM entity_day_stats AS d, bounds AS b
+    WHERE d.day_kst >= b.window_start AND d.day_kst <= b.today_kst
+    GROUP BY d.entity_id
 ),
 weekly AS (
     -- Stories per baseline week (0..7), zeros included, for the spread of the baseline.
@@ -59,11 +63,7 @@ weekly AS (
         stddev_pop(coalesce(w.n, 0)) AS baseline_weekly_sd
     FROM counts AS c
     CROSS JOIN range(8) AS wk(week_index)
-    LEFT JOIN (
-        SELECT c2.entity_id, (d - b.baseline_start) // 7 AS week_index, count(*) AS n
-        FROM counts AS c2, bounds AS b, unnest(c2.baseline_days) AS u(d)
-        GROUP BY ALL
-    ) AS w ON w.entity_id = c.entity_id AND w.week_index = wk.week_index
+    LEFT JOIN per_week AS w ON w.entity_id = c.entity_id AND w.week_index = wk.week_index
     GROUP BY c.entity_id
 ),
 scored AS (

@@ -1,25 +1,15 @@
 -- Per entity and ISO week (Monday start, Korea Standard Time): stories, articles, mentions and
--- distinct outlets. Counted from mentions directly rather than summed from entity_daily, because
--- distinct counts do not add up across days (one story running Monday and Tuesday is one story).
--- An outlet is as in article_roles: the portal copy's original outlet, else site, else source.
--- Korea has kept UTC+9 without daylight saving since 1988, so the KST wall time is the UTC epoch
--- plus 9 h: twice as fast as a per-row time-zone conversion over millions of mentions.
--- Mentions are first reduced to one row per (article, entity) so the join to articles stays small.
+-- distinct outlets. Distinct counts do not add up across days (one story running Monday and
+-- Tuesday is one story), so weeks have their own summary table, entity_week_stats (migration 008),
+-- kept up to date by the loader; the full-scan definition it equals is
+-- warehouse/reference/entity_weekly.sql. An outlet is as in article_roles.
 CREATE OR REPLACE VIEW entity_weekly AS
-WITH per_article AS (
-    SELECT article_id, entity_id, count(*) AS n_mentions
-    FROM mentions
-    GROUP BY ALL
-)
 SELECT
-    p.entity_id,
-    CAST(date_trunc('week', make_timestamp(epoch_us(coalesce(a.published_at, a.fetched_at))
-        + 32400000000)) AS DATE) AS week_kst,
+    entity_id,
+    week_kst,
     strftime(week_kst, '%G-W%V') AS iso_week,
-    count(DISTINCT a.story_id)                           AS n_stories,
-    count(*)                                             AS n_articles,
-    sum(p.n_mentions)::BIGINT                            AS n_mentions,
-    count(DISTINCT coalesce(a.outlet, a.site_name, a.source_name)) AS n_outlets
-FROM per_article AS p
-JOIN articles AS a USING (article_id)
-GROUP BY ALL;
+    n_stories,
+    n_articles,
+    n_mentions,
+    n_outlets
+FROM entity_week_stats;

@@ -1,0 +1,144 @@
+"""Where the CPU stage runs: threads in the flow process or a Dask cluster (NEWSMON_TASK_RUNNER).
+
+The CPU stage is extract + fingerprint + tag, one chunk of fetched pages at a time
+(``tasks.processing.process_chunk``). It touches no database, so it can run anywhere; the results
+come back to the flow process, which stays the single DuckDB writer.
+
+- ``threads`` (default): Prefect's ``ThreadPoolTaskRunner`` in the flow process.
+- ``dask``: prefect-dask's ``DaskTaskRunner``: a ``LocalCluster`` of ``NEWSMON_DASK_WORKERS``
+  single-threaded worker processes, or the scheduler at ``NEWSMON_DASK_ADDRESS``.
+
+Constraints that keep the stage distributable: the task is a module-level function whose
+arguments are plain picklable values (feed items, fetch results, the gazetteer *path*); the
+Tagger (Kiwi inside) is never shipped, each process builds its own once (``gazetteer_and_tagger``);
+results are gathered in chunk order, so every runner gives the same rows.
+
+The runner is entered inside the phase, not fixed on the flow, so every entry point (CLI, serve,
+deployments, tests) honours the setting, and a local cluster lives only while the stage runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
+from prefect.settings import PREFECT_API_URL, temporary_settings
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+
+from flows.settings import Settings
+from tasks.gazetteer import Gazetteer, load_gazetteer
+from tasks.models import FeedItem, FetchResult
+from tasks.processing import ChunkResult, process_chunk
+from tasks.tagging import Tagger
+
+Page = tuple[FeedItem, FetchResult]
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Threads for the default runner: the stage is mostly GIL-bound Python, so more threads than
+#: cores only add memory; lxml and Kiwi release the GIL for part of their work.
+MAX_THREADS = max(1, min(4, os.cpu_count() or 1))
+
+
+@lru_cache(maxsize=4)
+def gazetteer_and_tagger(path: str | None) -> tuple[Gazetteer, Tagger]:
+    """One gazetteer and tagger per process (flow process or Dask worker): Kiwi is costly to
+    build and must be warmed once."""
+    gazetteer = load_gazetteer(Path(path) if path else None)
+    return gazetteer, Tagger(gazetteer)
+
+
+@task(name="process-chunk", task_run_name="extract+tag chunk {index}", cache_policy=NO_CACHE)
+def extract_and_tag(index: int, pages: Sequence[Page], entities: str | None) -> ChunkResult:
+    """Extract, fingerprint and tag one chunk of fetched pages, wherever the runner puts it."""
+    return process_chunk(pages, gazetteer_and_tagger(entities)[1])
+
+
+def task_runner_for(settings: Settings) -> TaskRunner[Any]:
+    """The (not yet started) Prefect task runner the settings ask for."""
+    if settings.task_runner == "dask":
+        from prefect_dask.task_runners import DaskTaskRunner
+
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address)
+        return DaskTaskRunner(
+            cluster_kwargs={
+                "n_workers": max(1, settings.dask_workers),
+                "threads_per_worker": 1,
+                "processes": True,
+                "dashboard_address": None,
+                "silence_logs": logging.ERROR,  # not the cluster's INFO chatter on the console
+            }
+        )
+    return ThreadPoolTaskRunner(max_workers=MAX_THREADS)
+
+
+@contextmanager
+def _api_reachable_from_workers(settings: Settings) -> Iterator[None]:
+    """Dask workers run their task runs against the Prefect API named in the context Prefect
+    ships with each task. Under the ephemeral API that name is empty, and every worker would
+    start a temporary server of its own (seconds each, on a busy machine tens); so the flow
+    process's actual API address is pinned in the settings for the stage's duration."""
+    context = FlowRunContext.get()
+    if settings.task_runner != "dask" or PREFECT_API_URL.value() or context is None:
+        yield
+        return
+    with temporary_settings(updates={PREFECT_API_URL: str(context.client.api_url)}):
+        yield
+
+
+def run_chunks(
+    settings: Settings,
+    chunks: Sequence[Sequence[Page]],
+    on_done: Callable[[int], None] = lambda _n: None,
+) -> list[ChunkResult]:
+    """Run ``extract_and_tag`` over every chunk on the configured runner; results in chunk order.
+
+    ``on_done`` gets each chunk's page count as its result arrives (in order), for progress.
+    """
+    if not chunks:
+        return []
+    entities = str(settings.entities) if settings.entities else None
+    results: list[ChunkResult] = []
+    with _api_reachable_from_workers(settings), task_runner_for(settings) as runner:
+        futures = [
+            runner.submit(extract_and_tag, {"index": i, "pages": chunk, "entities": entities})
+            for i, chunk in enumerate(chunks)
+        ]
+        for future, chunk in zip(futures, chunks, strict=True):
+            results.append(future.result())
+            on_done(len(chunk))
+    return results
+
+
+@contextmanager
+def cpu_map(
+    settings: Settings | None,
+) -> Iterator[Callable[[Callable[[T], R], Sequence[T]], list[R]]]:
+    """A ``map`` for CPU work outside a Prefect flow (``newsmon reprocess``), on the same runner
+    settings: in this process with ``threads`` (or no settings), on the Dask cluster with ``dask``.
+
+    Outside a flow there is no flow run to attach Prefect task runs to, so with Dask the items
+    are plain Dask futures on the runner's client (no Prefect API needed). ``fn`` must be a
+    module-level function of picklable values; results come back in input order.
+    """
+    if settings is None or settings.task_runner != "dask":
+        yield lambda fn, items: [fn(item) for item in items]
+        return
+    runner = task_runner_for(settings)
+    with runner:
+        client = runner.client  # type: ignore[attr-defined]
+
+        def dask_map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+            futures = client.map(fn, list(items), pure=False)
+            return list(client.gather(futures))
+
+        yield dask_map
