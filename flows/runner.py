@@ -20,7 +20,6 @@ deployments, tests) honours the setting, and a local cluster lives only while th
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -42,10 +41,6 @@ from tasks.tagging import Tagger
 Page = tuple[FeedItem, FetchResult]
 T = TypeVar("T")
 R = TypeVar("R")
-
-#: Threads for the default runner: the stage is mostly GIL-bound Python, so more threads than
-#: cores only add memory; lxml and Kiwi release the GIL for part of their work.
-MAX_THREADS = max(1, min(4, os.cpu_count() or 1))
 
 
 @lru_cache(maxsize=4)
@@ -78,7 +73,10 @@ def task_runner_for(settings: Settings) -> TaskRunner[Any]:
                 "silence_logs": logging.ERROR,  # not the cluster's INFO chatter on the console
             }
         )
-    return ThreadPoolTaskRunner(max_workers=MAX_THREADS)
+    # One thread by default (NEWSMON_THREADS): the stage is GIL-bound Python, and two threads on
+    # 2 cores measured 1.26x the CPU of one for no wall-time gain (GIL hand-offs), 400 articles,
+    # bench/prefect_bench.py overhead; processes (dask) are the way to use more cores.
+    return ThreadPoolTaskRunner(max_workers=settings.threads)
 
 
 @contextmanager

@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     task_runner: Literal["threads", "dask"] = Field(
         default="threads", description="where extract+tag runs: threads, or a Dask cluster"
     )
+    threads: int = Field(
+        default=1,
+        ge=1,
+        le=32,
+        description="threads for extract+tag on the threads runner (1: the stage is GIL-bound)",
+    )
     dask_workers: int = Field(default=2, description="worker processes of the local Dask cluster")
     dask_address: str | None = Field(
         default=None, description="scheduler of an existing Dask cluster (tcp://host:8786)"
