@@ -242,12 +242,12 @@ def without_prefect() -> Iterator[None]:
     """``run_monitor`` with each Prefect task swapped for its plain function, the CPU stage
     called chunk by chunk in this thread, and no run artifact: the same stage code, no Prefect."""
     import flows.monitor as monitor
-    from flows.runner import gazetteer_and_tagger
+    from flows.runner import gazetteer_and_tagger_for
     from tasks.prefect_tasks import discover_source, fetch_pages
     from tasks.processing import process_chunk
 
     def direct_chunks(settings: Any, chunks: Any, on_done: Callable[[int], None]) -> list[Any]:
-        tagger = gazetteer_and_tagger(str(settings.entities) if settings.entities else None)[1]
+        tagger = gazetteer_and_tagger_for(settings)[1]
         return [process_chunk(chunk, tagger) for chunk in chunks]
 
     async def no_artifact(*_args: object) -> None:

@@ -58,14 +58,15 @@ def execute_run(sources: Path | None, db: Path | None, group: str | None, send_a
     import asyncio
 
     from flows.console import RichReporter
-    from flows.monitor import RunReport, _gazetteer_and_tagger, monitor_flow
+    from flows.monitor import RunReport, monitor_flow
     from flows.progress import current_reporter
+    from flows.runner import gazetteer_and_tagger_for
     from flows.settings import Settings
     from tasks.gazetteer import GazetteerError
 
     settings = Settings()
     try:  # built once per process (the flow reuses it); a bad gazetteer is one line
-        _gazetteer_and_tagger(str(settings.entities) if settings.entities else None)
+        gazetteer_and_tagger_for(settings)
     except GazetteerError as exc:
         raise _fail(str(exc)) from None
     with RichReporter() as reporter:
@@ -237,8 +238,8 @@ def reprocess(
     from rich.table import Table
 
     from flows.console import RichReporter, console
-    from flows.monitor import _gazetteer_and_tagger
     from flows.reprocess import reprocess as run_reprocess
+    from flows.runner import gazetteer_and_tagger_for
     from flows.settings import Settings
     from tasks.alert_rules import AlertRulesError
     from warehouse.database import DatabaseBusy, DatabaseError
@@ -254,7 +255,7 @@ def reprocess(
     target = db or settings.db
     if not target.exists():
         raise _fail(f"no database at {target} (run `newsmon run` or `newsmon demo` first)")
-    gazetteer, tagger = _gazetteer_and_tagger(str(settings.entities) if settings.entities else None)
+    gazetteer, tagger = gazetteer_and_tagger_for(settings)
     try:
         with RichReporter() as reporter:
             result = run_reprocess(

@@ -23,7 +23,7 @@ from prefect.states import Failed
 from flows.alerts import deliver_due, enqueue_run_alerts, load_alert_config, route_new
 from flows.hooks import notify_failure
 from flows.progress import current_reporter
-from flows.runner import gazetteer_and_tagger, run_chunks
+from flows.runner import gazetteer_and_tagger_for, run_chunks
 from flows.settings import Settings
 from tasks.alert_rules import AlertRulesError, check_rule_entities
 from tasks.alerting import alert_id_for
@@ -71,10 +71,6 @@ class RunReport:
 
     def stats(self) -> dict[str, int]:
         return {k: v for k, v in self.__dict__.items() if isinstance(v, int)}
-
-
-# one cache per process, shared with the CPU stage when it runs in this process (threads)
-_gazetteer_and_tagger = gazetteer_and_tagger
 
 
 def _keyed_items(
@@ -142,7 +138,7 @@ async def run_monitor(
         raise NothingToRun(str(exc)) from exc
     try:  # a bad rules file or gazetteer stops the run before it opens the database
         config = load_alert_config(settings)
-        gazetteer, _ = _gazetteer_and_tagger(str(settings.entities) if settings.entities else None)
+        gazetteer, _ = gazetteer_and_tagger_for(settings)
         where = str(settings.alert_rules or "packaged alert_rules.toml")
         check_rule_entities(config.rules, {e.id for e in gazetteer}, where)
     except (AlertRulesError, GazetteerError) as exc:

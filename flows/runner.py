@@ -51,6 +51,11 @@ def gazetteer_and_tagger(path: str | None) -> tuple[Gazetteer, Tagger]:
     return gazetteer, Tagger(gazetteer)
 
 
+def gazetteer_and_tagger_for(settings: Settings) -> tuple[Gazetteer, Tagger]:
+    """This process's gazetteer and tagger for the settings' gazetteer file (cached by path)."""
+    return gazetteer_and_tagger(str(settings.entities) if settings.entities else None)
+
+
 @task(name="process-chunk", task_run_name="extract+tag chunk {index}", cache_policy=NO_CACHE)
 def extract_and_tag(index: int, pages: Sequence[Page], entities: str | None) -> ChunkResult:
     """Extract, fingerprint and tag one chunk of fetched pages, wherever the runner puts it."""

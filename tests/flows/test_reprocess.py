@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 from demo.manifest import load_manifest
 from demo.newsite import NewsSite
 from flows.cli import app
-from flows.monitor import _gazetteer_and_tagger
 from flows.reprocess import reprocess
+from flows.runner import gazetteer_and_tagger
 from tasks.archive import decompress
 from tasks.identity import page_keys
 from tasks.urls import url_key
@@ -121,7 +121,7 @@ def test_reprocess_restores_articles_and_mentions_in_place_and_is_idempotent(
     victim = str(_rows(db, "SELECT min(article_id) FROM mentions")[0][0])
     _rows(db, "UPDATE articles SET body = 'stale', title = 'stale' WHERE article_id = ?", [victim])
     _rows(db, "DELETE FROM mentions WHERE article_id = ?", [victim])
-    gazetteer, tagger = _gazetteer_and_tagger(None)
+    gazetteer, tagger = gazetteer_and_tagger(None)
 
     first = reprocess(db, gazetteer, tagger)
     assert first.pages == len(before) and not first.failed
@@ -165,7 +165,7 @@ def test_reprocess_refreshes_identity_in_one_transaction_and_keeps_stories(
         "WHERE article_id = ?",
         [*stale, victim],
     )
-    gazetteer, tagger = _gazetteer_and_tagger(None)
+    gazetteer, tagger = gazetteer_and_tagger(None)
 
     def broken(*_args: object) -> None:
         raise RuntimeError("disk full")

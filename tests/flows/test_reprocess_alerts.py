@@ -9,8 +9,8 @@ import pytest
 
 from demo.newsite import NewsSite
 from demo.receiver import WebhookReceiver
-from flows.monitor import _gazetteer_and_tagger
 from flows.reprocess import REPLAY_REASON, reprocess
+from flows.runner import gazetteer_and_tagger
 from flows.settings import Settings
 from tests.flows.conftest import query_rows, run_flow
 
@@ -52,7 +52,7 @@ def test_reprocess_records_newly_found_alerts_as_suppressed_and_sends_nothing(
     before = query_rows(db, "SELECT * FROM alerts ORDER BY alert_id")
 
     monkeypatch.delenv("NEWSMON_ENTITIES")
-    gazetteer, tagger = _gazetteer_and_tagger(None)
+    gazetteer, tagger = gazetteer_and_tagger(None)
     first = reprocess(db, gazetteer, tagger, settings=Settings())
     oran = query_rows(db, ORAN_ALERTS)
     assert ("alliance_new_story", "suppressed", REPLAY_REASON) in {(r[0], r[2], r[3]) for r in oran}
