@@ -11,11 +11,14 @@ then ``deliver_due``. The rules and channel URLs are read once at the flow's edg
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
+
+import duckdb
 
 from tasks.alert_rules import (
     KST,
@@ -35,6 +38,7 @@ from tasks.alert_rules import (
     resolve_channels,
 )
 from tasks.alerting import (
+    Delivery,
     DigestItem,
     MemberEvidence,
     Rendered,
@@ -51,12 +55,14 @@ from tasks.gazetteer import Gazetteer
 from tasks.models import Alert, Mention
 from tasks.relations import find_membership_events
 from warehouse import loading
-from warehouse.database import open_writer, query, run_lock
+from warehouse.database import DatabaseError, open_writer, query, run_lock
 
 if TYPE_CHECKING:
-    import duckdb
+    from pathlib import Path
 
     from flows.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,9 +452,33 @@ def _mark(
     ).fetchall()
 
 
+def _record_channel(db: Path, channel: str) -> Callable[[Delivery], None]:
+    """A callback that writes "``channel`` accepted this alert" as soon as it did.
+
+    The writer is opened per accepted alert (~20 ms) rather than held while sending, so an
+    analyst's read-only SQL is blocked for moments, not for a slow webhook's timeouts. A busy or
+    broken database is logged and skipped: the batch's final marks record it anyway, and the
+    worst case is the at-least-once duplicate the README promises, never a lost alert."""
+
+    def record(result: Delivery) -> None:
+        if not result.ok:
+            return
+        try:
+            with open_writer(db) as con:
+                con.execute(
+                    query("alert_mark_channel"),
+                    {"alert_id": result.alert_id, "channel": channel},
+                ).fetchall()
+        except (DatabaseError, duckdb.Error) as exc:
+            log.warning("could not record delivery of %s to %s: %s", result.alert_id, channel, exc)
+
+    return record
+
+
 async def deliver_due(settings: Settings, config: AlertConfig) -> DeliveryCounts:
-    """Deliver every due routed row to the channels that have not accepted it yet: send first,
-    then mark (at-least-once; see ``tasks.alerting``). The writer is not held while sending.
+    """Deliver every due routed row to the channels that have not accepted it yet: send, record
+    each accepted alert at once, then mark the batch (at-least-once; a crash repeats at most the
+    alert in flight; see ``tasks.alerting``). The writer is not held while sending.
     Each URL gets the Markdown or the plain-text form, whichever its service renders."""
     now = datetime.now(UTC)
     counts = DeliveryCounts()
@@ -472,7 +502,14 @@ async def deliver_due(settings: Settings, config: AlertConfig) -> DeliveryCounts
         column = 5 if channel.format == "text" else 4
         payload = [(str(r[0]), str(r[3]), str(r[column])) for r in rows]
         texts = {str(r[0]): str(r[5]) for r in rows}
-        results = await asyncio.to_thread(deliver, payload, channel.urls, channel.format, texts)
+        results = await asyncio.to_thread(
+            deliver,
+            payload,
+            channel.urls,
+            channel.format,
+            texts,
+            _record_channel(settings.db, name),
+        )
         for result in results:
             if result.ok:
                 delivered[result.alert_id].append(name)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
@@ -616,6 +616,7 @@ def deliver(
     urls: Sequence[str],
     body_format: Literal["markdown", "text"] = "markdown",
     texts: Mapping[str, str] | None = None,
+    on_result: Callable[[Delivery], None] | None = None,
 ) -> list[Delivery]:
     """Send (alert_id, title, body) to every URL of one channel; ok only if all accepted it.
 
@@ -627,9 +628,13 @@ def deliver(
     Apprise reports failure by a falsy return, not an exception; both become a Delivery whose
     error names the URL by its redacted form and quotes Apprise's own warning (a timeout, an HTTP
     status) with every secret part of every URL masked.
+
+    ``on_result`` is called with each alert's outcome as soon as it is known, before the next
+    alert is sent: the caller records it durably there, so a crash mid-batch can repeat only the
+    alert in flight, not every alert already accepted.
     """
     with _ScrubSecrets(urls):
-        return _deliver(alerts, urls, body_format, texts or {})
+        return _deliver(alerts, urls, body_format, texts or {}, on_result)
 
 
 def text_only(instance: apprise.Apprise) -> bool:
@@ -644,6 +649,7 @@ def _deliver(
     urls: Sequence[str],
     body_format: Literal["markdown", "text"],
     texts: Mapping[str, str],
+    on_result: Callable[[Delivery], None] | None = None,
 ) -> list[Delivery]:
     channels: list[tuple[str, apprise.Apprise, bool]] = []
     bad: list[str] = []
@@ -674,6 +680,8 @@ def _deliver(
         if not channels:
             errors.append("no usable alert channel")
         results.append(Delivery(alert_id, not errors, "; ".join(errors) or None))
+        if on_result is not None:
+            on_result(results[-1])
     return results
 
 

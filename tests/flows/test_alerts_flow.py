@@ -315,9 +315,7 @@ def test_entity_spike_once_per_entity_and_day(
     ) == [(1,)]
 
 
-def test_a_crash_between_send_and_commit_resends_once(
-    receiver: WebhookReceiver, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def _crash_setup(receiver: WebhookReceiver, tmp_path: Path) -> tuple[Settings, AlertConfig]:
     import flows.alerts as alerts_module
     from tasks.alert_rules import load_alert_rules, resolve_channels
     from tasks.models import Alert
@@ -329,22 +327,72 @@ def test_a_crash_between_send_and_commit_resends_once(
     config = AlertConfig(rules, resolve_channels(rules, settings.alert_urls, {}), None)
     now = datetime.now(UTC)
     with open_writer(settings.db) as con:
-        alert = Alert("crash1", "alliance_new_story", "gtaa", "s1", "a1", "GTAA: t", "m", now)
-        loading.enqueue_alerts(con, [alert])
+        alerts = [
+            Alert(
+                f"crash{i}", "alliance_new_story", "gtaa", f"s{i}", f"a{i}", f"GTAA: t{i}", "m", now
+            )
+            for i in range(3)
+        ]
+        loading.enqueue_alerts(con, alerts)
         alerts_module.route_new(con, config, send_alerts=True)
+    return settings, config
+
+
+def test_a_crash_between_send_and_its_record_resends_only_that_alert(
+    receiver: WebhookReceiver, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Killed after the second alert was accepted but before it was recorded: the first stays
+    delivered, the second is the one duplicate, the third goes once."""
+    import flows.alerts as alerts_module
+
+    settings, config = _crash_setup(receiver, tmp_path)
+    record = alerts_module._record_channel
+
+    def recorder(db: Path, channel: str) -> Any:
+        inner = record(db, channel)
+
+        def crash_on_second(result: Any) -> None:
+            if result.alert_id == "crash1":
+                raise RuntimeError("process killed after the channel accepted")
+            inner(result)
+
+        return crash_on_second
+
+    with monkeypatch.context() as patched:
+        patched.setattr(alerts_module, "_record_channel", recorder)
+        with pytest.raises(RuntimeError):
+            asyncio.run(alerts_module.deliver_due(settings, config))
+    assert [m["title"] for m in receiver.messages] == ["GTAA: t0", "GTAA: t1"]
+    assert asyncio.run(alerts_module.deliver_due(settings, config)).sent == 3
+    assert asyncio.run(alerts_module.deliver_due(settings, config)).sent == 0
+    assert [m["title"] for m in receiver.messages][2:] == ["GTAA: t1", "GTAA: t2"]
+    assert _rows(settings.db, "SELECT DISTINCT status, delivered_to FROM alerts") == [
+        ("sent", ["default"])
+    ]
+
+
+def test_a_crash_before_the_batch_marks_resends_nothing(
+    receiver: WebhookReceiver, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Every alert was accepted and recorded, then the process died before the final marks: the
+    next run marks them sent without sending any again."""
+    import flows.alerts as alerts_module
+
+    settings, config = _crash_setup(receiver, tmp_path)
 
     def crash(*args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("process killed after the channel accepted")
+        raise RuntimeError("process killed before the batch marks")
 
     with monkeypatch.context() as patched:
         patched.setattr(alerts_module, "_mark", crash)
         with pytest.raises(RuntimeError):
             asyncio.run(alerts_module.deliver_due(settings, config))
-    assert len(receiver.messages) == 1
-    assert asyncio.run(alerts_module.deliver_due(settings, config)).sent == 1  # the one re-send
-    assert asyncio.run(alerts_module.deliver_due(settings, config)).sent == 0
-    assert len(receiver.messages) == 2
-    assert _rows(settings.db, "SELECT status, delivered_to FROM alerts") == [("sent", ["default"])]
+    assert len(receiver.messages) == 3
+    assert asyncio.run(alerts_module.deliver_due(settings, config)).sent == 3
+    assert len(receiver.messages) == 3
+    assert _rows(settings.db, "SELECT DISTINCT status, delivered_to FROM alerts") == [
+        ("sent", ["default"])
+    ]
 
 
 def test_digest_flow_runs_under_prefect(tmp_path: Path) -> None:
