@@ -45,6 +45,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import trafilatura
+import zstandard
 from htmldate import find_date
 from rich.console import Console
 from rich.table import Table
@@ -347,7 +348,7 @@ def dates_table(console: Console, pages: list[Page]) -> None:
 
 def archive_table(console: Console, pages: list[Page]) -> None:
     """The raw page archive's cost on these pages: size and time of zstd (what newsmon stores)
-    against gzip."""
+    against zstd at the level it used before, and gzip."""
     raw = sum(len(p.html) for p in pages)
     table = Table(
         title=f"page archive: {len(pages)} pages, {raw / len(pages) / 1024:.0f} KiB/page raw"
@@ -356,6 +357,11 @@ def archive_table(console: Console, pages: list[Page]) -> None:
         table.add_column(column, justify="right" if column != "codec" else "left")
     codecs: list[tuple[str, Callable[[bytes], bytes], Callable[[bytes], bytes]]] = [
         (f"{COMPRESSION} (newsmon)", compress, lambda c: decompress(c, COMPRESSION)),
+        (
+            "zstd -9 (newsmon before 2026-11-28)",
+            zstandard.ZstdCompressor(level=9).compress,
+            lambda c: decompress(c, "zstd"),
+        ),
         ("gzip -6", lambda b: gzip.compress(b, 6), gzip.decompress),
     ]
     for name, pack, unpack in codecs:

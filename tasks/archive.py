@@ -3,9 +3,11 @@
 Every stored article keeps the bytes it was extracted from, zstd-compressed, with the response
 headers and the charset they were read with, so that ``newsmon reprocess`` can run an improved
 extractor over history without fetching again (pages change and disappear; the archive does not).
-zstd at level 9 shrinks news HTML 5.6× (about 170 KiB to 30 KiB a page on the real pages of
-bench/extraction_eval.py) at 2–3 ms a page and decompresses in 0.1–0.2 ms, the direction
-reprocessing pays for; gzip -6 gives 5.0× and reads 3–4× slower.
+zstd at level 3 shrinks news HTML 5.1× (about 170 KiB to 33 KiB a page on the real pages of
+bench/extraction_eval.py) at ~0.4 ms a page and decompresses in 0.1–0.2 ms, the direction
+reprocessing pays for. Level 9 stores 10 % less (5.6×) but took 1.7 ms a page, 9 % of a whole
+run's CPU next to trafilatura's ~18 ms (bench/prefect_bench.py throughput): every run pays the
+compression, while the archive's size grows by a tenth. gzip -6 gives 5.0× and reads 3–4× slower.
 
 Every fetched feed item also gets a page state (an article's quality, or ``fetch_failed`` with
 the error class) that is written beside the feed item's own title and summary, so a page that
@@ -36,7 +38,7 @@ __all__ = [
 ]
 
 COMPRESSION = "zstd"
-_ZSTD_LEVEL = 9
+_ZSTD_LEVEL = 3
 _MAX_DECOMPRESSED = 64 * 1024 * 1024
 
 

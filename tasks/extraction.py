@@ -37,7 +37,7 @@ import json
 import logging
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -48,8 +48,9 @@ from htmldate import find_date
 from lxml.etree import XPath
 from lxml.html import HtmlElement, fromstring
 from trafilatura import bare_extraction
+from trafilatura import metadata as trafilatura_metadata
 from trafilatura.settings import Document
-from trafilatura.utils import load_html
+from trafilatura.utils import line_processing, load_html
 
 from tasks.charset import decode_html
 from tasks.cleaning import clean_body, split_title_prefix, unescape_entities
@@ -324,9 +325,14 @@ def _extract(
         wall = _wall(tree, facts, "")
         if wall == "blocked":
             return fallback.page(quality="blocked")
-        htmldate_value = find_date(tree, url=canonical or url, **_htmldate_params())
         lang = detect_lang(fallback.feed_summary or "", facts.html_lang, fallback.lang_hint)
-        stamp = _choose_date(facts, htmldate_value, canonical or url, lang, fallback.feed_published)
+        stamp = _choose_date(
+            facts,
+            _htmldate(tree, canonical or url),
+            canonical or url,
+            lang,
+            fallback.feed_published,
+        )
         return fallback.page(
             canonical_url=canonical,
             page_title=_clean_text(_pick_title(facts, None, None)),
@@ -335,17 +341,20 @@ def _extract(
             quality=wall or "no_body",
         )
 
-    site_name = _site_name(doc.sitename, url)
-    page_title = _clean_text(_pick_title(facts, _clean_text(doc.title), site_name))
+    meta = _metadata(tree, url)
+    site_name = _site_name(meta.sitename, url)
+    page_title = _clean_text(_pick_title(facts, _clean_text(meta.title), site_name))
     raw_text = _drop_title_lines(
-        doc.text or "", [page_title, doc.title, facts.og_title, facts.jsonld_headline, facts.h1]
+        doc.text or "", [page_title, meta.title, facts.og_title, facts.jsonld_headline, facts.h1]
     )
     body = clean_body(raw_text)
     if len(_LETTER.findall(body, 0, _LANG_SAMPLE_CHARS)) < _MIN_BODY_LETTERS:
         body = ""  # a few stray characters from a broken page: nothing was extracted
     lang = detect_lang(f"{page_title or ''}\n{body}", facts.html_lang, fallback.lang_hint)
-    stamp = _choose_date(facts, doc.date, canonical or url, lang, fallback.feed_published)
-    author = _author(doc.author, facts.jsonld_author, raw_text)
+    stamp = _choose_date(
+        facts, _htmldate(tree, meta.url), canonical or url, lang, fallback.feed_published
+    )
+    author = _author(meta.author, facts.jsonld_author, raw_text)
     wall = _wall(tree, facts, body)
     if wall == "blocked":
         return fallback.page(quality="blocked")  # the wall's title, date and text are not news
@@ -389,24 +398,16 @@ def _trafilatura(tree: HtmlElement, url: str) -> Document | None:
     in the default mode (text only: the metadata of the first pass stands), and the longer of the
     two is kept when the precise one is under half its length. Together: 0.963 against 0.958 for
     the default mode alone; the second pass runs on few pages, so it costs little time.
+
+    Only the text is taken from trafilatura here (its metadata: ``_metadata``; its date:
+    ``_htmldate``): both passes copy the tree first, so the text does not depend on that split.
     """
     options: dict[str, Any] = {"url": url, "include_comments": False, "include_tables": True}
-    result = bare_extraction(
-        tree,
-        with_metadata=True,
-        favor_precision=True,
-        date_extraction_params=_htmldate_params(),
-        **options,
-    )
+    result = bare_extraction(tree, favor_precision=True, **options)
     doc = result if isinstance(result, Document) else None
     if doc is not None and len(doc.text or "") >= _PRECISION_MIN_CHARS:
         return doc
-    wider = bare_extraction(
-        tree,
-        with_metadata=doc is None,
-        date_extraction_params=_htmldate_params(),
-        **options,
-    )
+    wider = bare_extraction(tree, **options)
     if not isinstance(wider, Document):
         return doc
     if doc is None:
@@ -414,6 +415,60 @@ def _trafilatura(tree: HtmlElement, url: str) -> Document | None:
     if len(wider.text or "") * 0.5 > len(doc.text or ""):
         doc.text = wider.text
     return doc
+
+
+def _metadata(tree: HtmlElement, url: str) -> Document:
+    """trafilatura's title, author, URL and site name: ``trafilatura.extract_metadata`` step by
+    step, minus what newsmon never reads.
+
+    ``extract_metadata`` also collects categories, tags and a licence and runs htmldate; those
+    cost about a quarter of trafilatura's time on a news page, and the date is needed only when
+    the page's JSON-LD, meta tags and labelled text give none (``_htmldate``). The steps and
+    their order are ``extract_metadata``'s (trafilatura 2.3); tests/tasks/test_extraction.py
+    checks the four fields against ``extract_metadata`` itself, so an upgrade that changes it
+    fails there rather than drifting. Reads the tree, never changes it.
+    """
+    document = trafilatura_metadata.examine_meta(tree)
+    if document.author and " " not in document.author:
+        document.author = None
+    try:
+        document = trafilatura_metadata.extract_meta_json(tree, document)
+    except Exception:  # trafilatura's JSON-LD reader has bugs; its own caller ignores them too
+        LOGGER.debug("trafilatura JSON-LD metadata failed for %s", url, exc_info=True)
+    if not document.title:
+        document.title = trafilatura_metadata.extract_title(tree)
+    if not document.author:
+        document.author = trafilatura_metadata.extract_author(tree)
+    if not document.url:
+        document.url = trafilatura_metadata.extract_url(tree, url)
+    if not document.sitename:
+        document.sitename = trafilatura_metadata.extract_sitename(tree)
+    if document.sitename:
+        document.sitename = document.sitename.lstrip("@")
+        if (
+            document.sitename
+            and "." not in document.sitename
+            and not document.sitename[0].isupper()
+        ):
+            document.sitename = document.sitename.title()
+    elif document.url:
+        host = trafilatura_metadata.META_URL.match(document.url)
+        if host:
+            document.sitename = host[1]
+    document.clean_and_trim()
+    return document
+
+
+def _htmldate(tree: HtmlElement, url: str | None) -> Callable[[], str | None]:
+    """htmldate's date for the page, computed only if asked for: ``_choose_date`` asks only when
+    JSON-LD, meta tags and a labelled text date give none (htmldate would not be chosen over
+    them), which on news pages is the exception."""
+
+    def find() -> str | None:
+        value = find_date(tree, **{**_htmldate_params(), "url": url})
+        return line_processing(value) if value else None
+
+    return find
 
 
 def _htmldate_params() -> dict[str, Any]:
@@ -598,7 +653,7 @@ def _canonical(facts: _PageFacts, url: str) -> str | None:
 
 def _choose_date(
     facts: _PageFacts,
-    htmldate_value: str | None,
+    htmldate_of_page: Callable[[], str | None],
     url: str,
     lang: str | None,
     feed_published: datetime | None,
@@ -610,6 +665,13 @@ def _choose_date(
         _parse_stamp(facts.meta_date, zone, "meta"),
         _parse_stamp(facts.text_date, zone, "text"),
     ]
+    marked = next((c for c in candidates if c is not None and c.at <= latest), None)
+    if marked is not None:  # htmldate and the URL's date come after these: no need to ask them
+        feed = _feed_stamp(feed_published)
+        if not marked.timed and feed and _same_day(feed.at, marked.at, zone):
+            return feed  # the feed knows the time of day that the page only gives as a date
+        return marked
+    htmldate_value = htmldate_of_page()
     htmldate = _parse_stamp(htmldate_value, zone, "htmldate")
     if htmldate and htmldate_value and htmldate_value.endswith("T00:00:00"):
         htmldate = _Stamp(htmldate.at, False, htmldate.source)  # htmldate's form of a bare day

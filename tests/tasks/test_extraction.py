@@ -809,3 +809,35 @@ def test_publication_date_labelled_in_the_text(header: str, url: str, expected: 
         content = _english_article(header + "".join(f"<p>{p}</p>" for p in ENGLISH_PARAGRAPHS))
     page = extract_page(content, url)
     assert (page.published_at, page.date_source) == (expected, "text")
+
+
+def _demo_pages() -> list[tuple[str, bytes]]:
+    from demo.manifest import load_manifest, read_content
+
+    return [
+        (str(page.file), read_content(page.file))
+        for page in load_manifest().pages
+        if page.header_content_type.startswith("text/html")
+    ]
+
+
+@pytest.mark.parametrize(("name", "content"), _demo_pages(), ids=lambda v: str(v)[:40])
+def test_metadata_matches_trafilatura_extract_metadata(name: str, content: bytes) -> None:
+    """``_metadata`` replays ``trafilatura.extract_metadata`` minus categories, tags, licence and
+    date; the fields newsmon reads must stay what trafilatura's own function gives (this fails
+    when a trafilatura upgrade changes its steps), and the date is the one htmldate gives with
+    newsmon's parameters when asked."""
+    from trafilatura import extract_metadata
+    from trafilatura.utils import load_html
+
+    from tasks.charset import decode_html
+    from tasks.extraction import _htmldate, _htmldate_params, _metadata
+
+    url = f"https://news.example.com/{name}"
+    tree = load_html(decode_html(content, None)[0])
+    assert tree is not None
+    ours = _metadata(tree, url)
+    theirs = extract_metadata(tree, url, _htmldate_params())
+    fields = ("title", "author", "url", "sitename")
+    assert [getattr(ours, f) for f in fields] == [getattr(theirs, f) for f in fields]
+    assert _htmldate(tree, ours.url)() == theirs.date
