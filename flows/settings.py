@@ -42,7 +42,12 @@ class Settings(BaseSettings):
     max_page_attempts: int = 5
     unhealthy_after_failures: int = 3
     max_items_per_source: int = 200
-    chunk_size: int = 25
+    chunk_size: int = Field(
+        default=100,
+        ge=1,
+        description="fetched pages per extract+tag task (one Prefect task run each): 100 measured "
+        "1.01x Prefect overhead on 1,000 articles where 25 gave 1.075x",
+    )
     dedupe_window_days: int = 14
     run_lock_wait_s: float = Field(
         default=10.0, description="how long a run waits for another run on the same database"
