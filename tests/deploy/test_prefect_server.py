@@ -298,3 +298,72 @@ def _at(timestamp: str) -> datetime:
 
 def _age_s(run: dict[str, Any]) -> float:
     return time.time() - _at(run["state"]["timestamp"]).timestamp()
+
+
+def _flow_run_pids(root: int, run_id: str) -> list[int]:
+    """Descendants of ``root`` that execute flow run ``run_id`` (the runner passes its id in the
+    child's environment)."""
+    found = []
+    for pid in _descendants(root):
+        with contextlib.suppress(OSError):
+            if (
+                f"PREFECT__FLOW_RUN_ID={run_id}".encode()
+                in Path(f"/proc/{pid}/environ").read_bytes()
+            ):
+                found.append(pid)
+    return found
+
+
+def test_a_killed_flow_run_process_is_marked_crashed_and_someone_is_told(
+    prefect_api: Api, site: NewsSite, tmp_path: Path
+) -> None:
+    """The run's own process dies (SIGKILL, as the OOM killer does): no hook can run inside it, so
+    `newsmon serve`'s runner marks the run Crashed and runs the flow's on_crashed hook itself,
+    which sends one message with the exit status and the run's id to the default alert channel."""
+    from demo.receiver import WebhookReceiver
+
+    site.set_fault("/feeds/en.atom", "timeout", seconds=30.0)  # the run waits on its feed
+    newsmon = str(Path(sys.executable).with_name("newsmon"))
+    command = [newsmon, "serve", "--every", "1h", "--only", "monitor", "--grace", "5"]
+    command += ["--db", str(tmp_path / "crash.duckdb"), "--sources", str(_sources(site, tmp_path))]
+    log = tmp_path / "serve-crash.log"
+    try:
+        with WebhookReceiver() as receiver:
+            env = {**prefect_api.env, "NEWSMON_ALERT_URLS": receiver.apprise_url}
+            with _spawn(command, env, log) as serve:
+                deadline = time.monotonic() + 150
+                deployment, run_id, victims = "", "", []
+                while not victims:
+                    assert serve.poll() is None and time.monotonic() < deadline, (
+                        _tail(log),
+                        deployment and [r["state_type"] for r in prefect_api.runs(deployment)],
+                        run_id,
+                        _descendants(serve.pid),
+                    )
+                    time.sleep(0.3)
+                    if not deployment:
+                        with contextlib.suppress(httpx.HTTPStatusError):
+                            deployment = prefect_api.deployment_id("newsmon-monitor", "monitor")
+                        continue
+                    if not run_id:  # the hourly schedule's runs lie ahead: start one now
+                        run_id = prefect_api.call(
+                            "POST", f"/deployments/{deployment}/create_flow_run", {}
+                        )["id"]
+                    if prefect_api.call("GET", f"/flow_runs/{run_id}")["state_type"] != "RUNNING":
+                        continue
+                    victims = _flow_run_pids(serve.pid, run_id)
+                for pid in victims:
+                    os.kill(pid, signal.SIGKILL)
+                final = prefect_api.wait_final(run_id, timeout_s=60)
+                assert final["state_type"] == "CRASHED", _tail(log)
+                while not receiver.messages and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                time.sleep(1.0)  # a second message, if one were coming
+                assert serve.poll() is None, _tail(log)  # the schedule goes on
+                messages = receiver.messages
+    finally:
+        site.clear_faults()
+    assert len(messages) == 1, messages
+    assert "crashed" in str(messages[0]["title"])
+    assert run_id in str(messages[0]["message"])
+    assert "-9" in str(messages[0]["message"]) or "SIGKILL" in str(messages[0]["message"])
