@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
@@ -115,13 +116,22 @@ def decode_html(content: bytes, content_type: str | None) -> tuple[str, str]:
     """Decode fetched HTML bytes into text; return ``(text, charset used)``. Never raises.
 
     A leading byte-order mark is dropped. U+FFFD appears only for bytes that no candidate
-    charset could decode.
+    charset could decode. The last result is kept per thread: extraction and the identity reader
+    (tasks/identity.py) decode the same bytes object one after the other, and the second call
+    is then free (bytes are immutable, so the same object with the same header decodes the same).
     """
+    last: tuple[bytes, str | None, tuple[str, str]] | None = getattr(_LAST, "value", None)
+    if last is not None and last[0] is content and last[1] == content_type:
+        return last[2]
     chosen = _choose(content, content_type)
     text = chosen.text
     if text.startswith("\ufeff"):
         text = text[1:]
+    _LAST.value = (content, content_type, (text, chosen.codec))
     return text, chosen.codec
+
+
+_LAST = threading.local()
 
 
 def _choose(content: bytes, content_type: str | None) -> _Decoded:

@@ -280,8 +280,15 @@ def signature(text: str) -> list[int]:
     Plain ints so the caller can store it as ``UINTEGER[]``/``UBIGINT[]``. The seed and permutation
     count are fixed: signatures stored on earlier runs are only comparable with the same ones (and
     with the same rensa algorithm version, which a test pins).
+
+    The k-grams go to MinHash as a list, repeats included: a minimum over a multiset is the
+    minimum over its set, so the signature is the one of ``shingles(text)`` (a test checks), and
+    not building the set saves a quarter of the time.
     """
-    return _signature_of(shingles(text))
+    norm, k = normalize_for_hash(text), SHINGLE_K
+    if len(norm) < k:
+        return _signature_of([norm] if norm else [])
+    return _signature_of([norm[i : i + k] for i in range(len(norm) - k + 1)])
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
@@ -510,7 +517,7 @@ def _processing_key(article: Article) -> tuple[datetime, str]:
 
 def _signature_of(shingle_set: Iterable[str]) -> list[int]:
     minhash = RMinHash(NUM_PERM, SEED)
-    minhash.update(list(shingle_set))
+    minhash.update(shingle_set if isinstance(shingle_set, list) else list(shingle_set))
     return [int(v) for v in minhash.digest()]
 
 

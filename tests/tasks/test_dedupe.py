@@ -200,6 +200,16 @@ def test_signature_values_are_pinned() -> None:
 PINNED_SIGNATURE_PREFIX = [43430804, 3513223398, 3246817233, 3224328586]
 
 
+@pytest.mark.parametrize(
+    "text", [KO_RELEASE, KO_PORTAL_COPY, KO_OTHER, "aaaaaaaaaaaa", "SKT", "", "!!"]
+)
+def test_signature_is_the_minhash_of_the_shingle_set(text: str) -> None:
+    """``signature`` feeds MinHash every k-gram, repeats included; that must equal the set's."""
+    from tasks.dedupe import _signature_of
+
+    assert signature(text) == _signature_of(shingles(text))
+
+
 def test_exact_copy_with_other_whitespace_joins_as_exact() -> None:
     result = by_id(
         assign_stories([article("a1", KO_RELEASE, 0), article("a2", KO_PORTAL_COPY, 5)], [])
