@@ -46,8 +46,9 @@ TABLES = (
     "entity_day_stories",
     "co_mention_week_stats",
     "alliance_story_stats",
+    "story_stats",
 )
-"""The summary tables of migration 008, in the order the refresh writes them."""
+"""The summary tables of migrations 008 and 010, in the order the refresh writes them."""
 
 SUMMARY_VIEWS = (
     "entity_daily",
@@ -55,6 +56,7 @@ SUMMARY_VIEWS = (
     "entity_rising",
     "co_mentions",
     "alliance_timeline",
+    "stories",
 )
 """The views that read the summary tables; each has its full-scan definition in
 ``warehouse/reference/<view>.sql``."""

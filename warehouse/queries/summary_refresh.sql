@@ -218,6 +218,49 @@ WHERE alliance_story_stats.alliance_id = o.alliance_id
   AND alliance_story_stats.story_id = o.story_id
   AND alliance_story_stats.seq <> o.seq;
 
+-- story_stats (migration 010): the stories view's row of every story in scope, as
+-- warehouse/reference/stories.sql computes it through article_roles (same outlet, same
+-- representative ranking), from that story's articles only.
+DELETE FROM story_stats WHERE story_id IN (SELECT story_id FROM _summary_stories);
+INSERT INTO story_stats
+WITH marked AS (
+    SELECT
+        story_id,
+        article_id,
+        fetched_at,
+        published_at,
+        dup_kind,
+        title,
+        coalesce(canonical_url, url) AS page_url,
+        coalesce(outlet, site_name, source_name) AS outlet_name,
+        row_number() OVER (
+            PARTITION BY story_id
+            ORDER BY
+                regexp_matches(url_key, '^(naver|daum|zum):')
+                    OR (outlet IS NOT NULL AND site_name IS NOT NULL AND outlet <> site_name),
+                coalesce(published_at, fetched_at),
+                length(body) DESC,
+                article_id
+        ) AS rank_in_story
+    FROM articles
+    WHERE story_id IN (SELECT story_id FROM _summary_stories)
+)
+SELECT
+    story_id,
+    min(fetched_at)                                       AS first_seen_at,
+    max(fetched_at)                                       AS last_seen_at,
+    min(published_at)                                     AS first_published_at,
+    count(*)                                              AS n_articles,
+    count(DISTINCT outlet_name)                           AS n_outlets,
+    any_value(article_id) FILTER (WHERE rank_in_story = 1) AS representative_article_id,
+    any_value(title) FILTER (WHERE rank_in_story = 1)      AS title,
+    any_value(page_url) FILTER (WHERE rank_in_story = 1)   AS url,
+    count(*) FILTER (WHERE dup_kind = 'exact')            AS n_exact,
+    count(*) FILTER (WHERE dup_kind = 'near')             AS n_near,
+    count(*) FILTER (WHERE dup_kind = 'original') - 1     AS n_merged
+FROM marked
+GROUP BY story_id;
+
 DROP TABLE _summary_alliances;
 DROP TABLE _summary_facts;
 DROP TABLE _summary_mentions;

@@ -1,21 +1,21 @@
--- One row per story (a cluster of copies and rewrites, merged stories included). Derived from
--- articles through article_roles, so it can never disagree with them. n_outlets counts distinct
--- outlets: a portal copy counts as its original outlet, not as the portal. The representative is
--- article_roles' (the earliest copy on the outlet's own site, fullest body first on ties).
+-- One row per story (a cluster of copies and rewrites, merged stories included), read from
+-- story_stats (migration 010), which the loader recomputes for every story a load, merge or
+-- reprocess touches; it equals the full-scan definition in warehouse/reference/stories.sql
+-- (tests/warehouse/test_summaries.py). n_outlets counts distinct outlets: a portal copy counts as
+-- its original outlet, not as the portal. The representative is article_roles' (the earliest copy
+-- on the outlet's own site, fullest body first on ties).
 CREATE OR REPLACE VIEW stories AS
 SELECT
-    r.story_id,
-    min(a.fetched_at)                                   AS first_seen_at,
-    max(a.fetched_at)                                   AS last_seen_at,
-    min(a.published_at)                                 AS first_published_at,
-    count(*)                                            AS n_articles,
-    count(DISTINCT r.outlet)                            AS n_outlets,
-    any_value(r.article_id) FILTER (WHERE r.is_representative) AS representative_article_id,
-    any_value(a.title) FILTER (WHERE r.is_representative)      AS title,
-    any_value(coalesce(a.canonical_url, a.url)) FILTER (WHERE r.is_representative) AS url,
-    count(*) FILTER (WHERE r.dup_kind = 'exact')        AS n_exact,
-    count(*) FILTER (WHERE r.dup_kind = 'near')         AS n_near,
-    count(*) FILTER (WHERE r.dup_kind = 'original') - 1 AS n_merged
-FROM article_roles AS r
-JOIN articles AS a USING (article_id)
-GROUP BY r.story_id;
+    story_id,
+    first_seen_at,
+    last_seen_at,
+    first_published_at,
+    n_articles,
+    n_outlets,
+    representative_article_id,
+    title,
+    url,
+    n_exact,
+    n_near,
+    n_merged
+FROM story_stats;
