@@ -40,7 +40,18 @@ import httpx
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_PREFECT_FILE = ROOT / "deploy" / "prefect.yaml"
+PACKAGED_PREFECT_FILE = Path(__file__).resolve().with_name("prefect.yaml")
+"""Where an installed wheel carries deploy/prefect.yaml (pyproject ``force-include``)."""
+
+
+def default_prefect_file(root: Path = ROOT) -> Path:
+    """deploy/prefect.yaml of the checkout when there is one (what ``prefect deploy`` reads and a
+    developer edits), else the copy the wheel installed beside this module."""
+    checkout = root / "deploy" / "prefect.yaml"
+    return checkout if checkout.is_file() else PACKAGED_PREFECT_FILE
+
+
+DEFAULT_PREFECT_FILE = default_prefect_file()
 SERVER_START_TIMEOUT_S = 120.0
 _EVERY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}

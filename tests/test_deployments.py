@@ -130,3 +130,18 @@ def test_serve_command_has_help_with_an_example_and_refuses_bad_options(
     assert result.exit_code == 1 and "--every" in result.output
     result = runner.invoke(app, ["serve", "--only", "nightly"])
     assert result.exit_code == 1 and "unknown deployment" in result.output
+
+
+def test_serve_finds_prefect_yaml_in_a_checkout_and_in_an_installed_wheel(tmp_path: Path) -> None:
+    """A checkout's deploy/prefect.yaml wins; without one (a wheel install) serve reads the copy
+    that pyproject's force-include puts beside flows/serve.py."""
+    import tomllib
+
+    from flows.serve import PACKAGED_PREFECT_FILE, ROOT, default_prefect_file
+
+    assert default_prefect_file() == ROOT / "deploy" / "prefect.yaml"
+    assert default_prefect_file(tmp_path) == PACKAGED_PREFECT_FILE
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    included = project["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    packaged = PACKAGED_PREFECT_FILE.relative_to(ROOT).as_posix()
+    assert included["deploy/prefect.yaml"] == packaged
