@@ -14,7 +14,8 @@ paragraph (so dedupe sees near-duplicates, not exact copies: more work than real
    every Prefect task replaced by its plain function and no run artifact, over ``--articles``
    fresh articles each, in this process. Goal ≤ 1.10×.
 2. throughput: articles/s end to end (same runs) vs ``trafilatura.bare_extraction`` alone on the
-   same page bytes, per CPU-second of this process (goal ≥ 0.8); then the flow with
+   same page bytes, per CPU-second of this process (goal ≥ 0.8); the fetch stage alone (newsmon's
+   Fetcher, and a plain httpx client for scale) over the same pages; then the flow with
    ``NEWSMON_TASK_RUNNER=dask`` on a LocalCluster of 1 and of 2 worker processes.
 3. startup: ``newsmon run`` as a subprocess, on an empty source list and on one source: wall
    time, and time from the command's start to the site's first request (goal ≤ 5 s), with
@@ -277,6 +278,38 @@ def direct_run(sources: Path, db: Path) -> Any:
         return asyncio.run(run_monitor(Settings(sources=sources, db=db), send_alerts=False))
 
 
+def fetch_with_fetcher(urls: list[str]) -> None:
+    """The pages through newsmon's Fetcher alone, with the bench's settings (the flow's fetch
+    stage without discovery, extraction or loading): its share of the end-to-end CPU."""
+    from flows.settings import Settings
+    from tasks.fetching import Fetcher, FetchRequest
+
+    async def fetch() -> None:
+        async with Fetcher(Settings().fetch_policy()) as fetcher:
+            results = await fetcher.fetch_many([FetchRequest(u, "bench") for u in urls])
+            assert all(r.ok for r in results)
+
+    asyncio.run(fetch())
+
+
+def fetch_with_httpx(urls: list[str]) -> None:
+    """The same pages with a plain ``httpx.AsyncClient`` at the same concurrency: what the HTTP
+    client costs before newsmon's limits, guards, retries and body caps."""
+    import httpx
+
+    async def fetch() -> None:
+        limit = asyncio.Semaphore(16)
+        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=16)) as client:
+
+            async def one(url: str) -> None:
+                async with limit:
+                    (await client.get(url)).raise_for_status()
+
+            await asyncio.gather(*(one(u) for u in urls))
+
+    asyncio.run(fetch())
+
+
 def timed(fn: Callable[..., Any], *args: Any) -> tuple[float, float, Any]:
     """(wall s, CPU s of this process, result of ``fn(*args)``)."""
     wall, cpu = time.perf_counter(), cpu_s()
@@ -332,6 +365,11 @@ def overhead_and_throughput(articles: int, sections: set[str]) -> None:
         )
         rows = [("trafilatura.bare_extraction alone", wall, cpu, 1)]
         rows.append(("monitor flow, threads (end to end)", *flow, 1))
+        urls = [f"{site.base}/a/{i}.html" for i in range(articles)]
+        fetch_rows = [
+            ("of which: fetching alone (newsmon Fetcher)", *timed(fetch_with_fetcher, urls)[:2], 1),
+            ("for scale: plain httpx.AsyncClient.get", *timed(fetch_with_httpx, urls)[:2], 1),
+        ]
         for workers in (1, 2):
             with environ({"NEWSMON_TASK_RUNNER": "dask", "NEWSMON_DASK_WORKERS": str(workers)}):
                 w, c, report = timed(flow_run, sources, tmp / f"dask{workers}.duckdb")
@@ -346,6 +384,8 @@ def overhead_and_throughput(articles: int, sections: set[str]) -> None:
     for column in ("what", "wall s", "articles/s", "flow-process CPU s", "articles/CPU-s", "ratio"):
         table.add_column(column, justify="right" if column != "what" else "left")
     base_rate = articles / rows[0][2]
+    rows[2:2] = fetch_rows
+    rated = {rows[0][0], rows[1][0]}  # trafilatura alone and the flow on threads
     for label, wall, cpu, _workers in rows:
         table.add_row(
             label,
@@ -353,13 +393,17 @@ def overhead_and_throughput(articles: int, sections: set[str]) -> None:
             f"{articles / wall:.1f}",
             f"{cpu:.2f}",
             f"{articles / cpu:.1f}",
-            f"{(articles / cpu) / base_rate:.2f}" if "dask" not in label else "-",
+            f"{(articles / cpu) / base_rate:.2f}" if label in rated else "-",
         )
     console.print(table)
     console.print(
+        f"fetching alone: {fetch_rows[0][2]:.2f} CPU s = {fetch_rows[0][2] / rows[0][2]:.3f}× "
+        f"trafilatura alone's CPU (plain httpx: {fetch_rows[1][2]:.2f} s)"
+    )
+    console.print(
         "ratio: articles per CPU-second of the flow process vs trafilatura alone (goal ≥ 0.8); "
         "with dask the CPU work is in the workers, so compare wall times (1 → 2 processes): "
-        f"{rows[2][1] / rows[3][1]:.2f}× faster with 2"
+        f"{rows[4][1] / rows[5][1]:.2f}× faster with 2"
     )
 
 
