@@ -423,6 +423,7 @@ def route_new(
 class DeliveryCounts:
     sent: int = 0
     failed: int = 0
+    muted: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -452,6 +453,33 @@ def _mark(
     ).fetchall()
 
 
+def _drop_muted(
+    con: duckdb.DuckDBPyConnection,
+    due: list[Any],
+    now: datetime,
+    exempt: frozenset[str],
+    counts: DeliveryCounts,
+) -> list[Any]:
+    """The due rows no mute in force silences; the others are stored as muted (``route_new``'s
+    reason and ``muted_until``) and counted in ``counts.muted``."""
+    mutes = active_mutes(con, now)
+    if not mutes:
+        return due
+    kept = []
+    for row in due:
+        alert_id, rule, entity_id = str(row[0]), str(row[1]), str(row[2])
+        mute = None if alert_id in exempt else find_mute(mutes, rule, entity_id)
+        if mute is None:
+            kept.append(row)
+            continue
+        con.execute(
+            query("alert_mute_pending"),
+            {"alert_id": alert_id, "reason": mute_reason(mute), "until": mute.until},
+        ).fetchall()
+        counts.muted += 1
+    return kept
+
+
 def _record_channel(db: Path, channel: str) -> Callable[[Delivery], None]:
     """A callback that writes "``channel`` accepted this alert" as soon as it did.
 
@@ -475,15 +503,23 @@ def _record_channel(db: Path, channel: str) -> Callable[[Delivery], None]:
     return record
 
 
-async def deliver_due(settings: Settings, config: AlertConfig) -> DeliveryCounts:
+async def deliver_due(
+    settings: Settings, config: AlertConfig, exempt: frozenset[str] = frozenset()
+) -> DeliveryCounts:
     """Deliver every due routed row to the channels that have not accepted it yet: send, record
     each accepted alert at once, then mark the batch (at-least-once; a crash repeats at most the
     alert in flight; see ``tasks.alerting``). The writer is not held while sending.
-    Each URL gets the Markdown or the plain-text form, whichever its service renders."""
+    Each URL gets the Markdown or the plain-text form, whichever its service renders.
+
+    A due row whose entity is muted now (the mute came after it was routed, while it waited for a
+    retry) is not sent but stored ``suppressed`` as routing would have stored it; ``exempt`` ids
+    (an operator's explicit resend) are sent regardless."""
     now = datetime.now(UTC)
     counts = DeliveryCounts()
     with open_writer(settings.db) as con:
         due = con.execute(query("alert_due"), {"now": now}).fetchall()
+        if due:
+            due = _drop_muted(con, due, now, exempt, counts)
     if not due:
         return counts
     delivered: dict[str, list[str]] = {r[0]: list(r[8]) for r in due}
@@ -643,4 +679,4 @@ async def resend_alert(
                 route_new(con, config, send_alerts=True)
         if not found:
             return None
-        return await deliver_due(settings, config)
+        return await deliver_due(settings, config, exempt=frozenset({alert_id}))

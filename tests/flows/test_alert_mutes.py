@@ -212,3 +212,29 @@ def test_entity_ids_are_checked_against_the_gazetteer() -> None:
     assert check_rule(None) is None and check_rule("entity_spike") == "entity_spike"
     with pytest.raises(MuteError, match="unknown rule 'spikes'"):
         check_rule("spikes")
+
+
+def test_a_mute_added_while_an_alert_waits_for_a_retry_stops_it_and_resend_still_sends(
+    receiver: WebhookReceiver, tmp_path: Path
+) -> None:
+    """An alert routed before the mute (pending, e.g. waiting for a retry) is not sent once the
+    mute is in force: it is stored as routing would have stored it. An operator's resend of that
+    very alert is the exception."""
+    settings = Settings(db=tmp_path / "late.duckdb", alert_urls=[receiver.apprise_url])
+    config = _config(settings.alert_urls)
+    now = datetime.now(UTC)
+    with open_writer(settings.db) as con:
+        loading.enqueue_alerts(con, [_alert("late1", "gtaa", now), _alert("late2", "kt", now)])
+        route_new(con, config, send_alerts=True)
+        add_mute(con, "gtaa", timedelta(days=1), reason="noisy week")
+    counts = asyncio.run(deliver_due(settings, config))
+    assert (counts.sent, counts.muted) == (1, 1)
+    assert [m["title"] for m in receiver.messages] == ["kt: story late2"]
+    [(status, error, until)] = query_rows(
+        settings.db, "SELECT status, last_error, muted_until FROM alerts WHERE alert_id = 'late1'"
+    )
+    assert status == "suppressed" and until is not None
+    assert str(error).startswith("muted until") and "noisy week" in str(error)
+    resent = asyncio.run(resend_alert(settings, config, "late1"))
+    assert resent is not None and resent.sent == 1
+    assert [m["title"] for m in receiver.messages][-1] == "gtaa: story late1"
