@@ -58,6 +58,20 @@ def resolve_entity(gazetteer: Gazetteer, text: str) -> str:
     raise MuteError(f"unknown entity {text!r}; close matches: {hint}")
 
 
+SOURCE_PREFIX = "source:"
+
+
+def resolve_source(names: list[str], text: str) -> str:
+    """``source:NAME`` for a configured source (its ``source_unhealthy`` / ``source_recovered``
+    alerts are keyed so); ``MuteError`` naming the closest source names otherwise."""
+    wanted = text.strip().removeprefix(SOURCE_PREFIX).strip()
+    if wanted in names:
+        return SOURCE_PREFIX + wanted
+    close = difflib.get_close_matches(wanted, names, n=5, cutoff=0.5)
+    hint = ", ".join(SOURCE_PREFIX + n for n in close) or "none"
+    raise MuteError(f"unknown source {wanted!r}; close matches: {hint}")
+
+
 def check_rule(rule: str | None) -> str | None:
     """``rule`` if newsmon knows it (None = every rule); a misspelt rule would mute nothing."""
     from tasks.alert_rules import RULE_NAMES
@@ -127,6 +141,23 @@ def lift_mutes(
     return [Mute(r[1], r[2], r[3], r[4]) for r in rows]
 
 
+def _source_names() -> list[str]:
+    from flows.settings import Settings
+    from tasks.sources import load_sources
+
+    return [source.name for source in load_sources(Settings().sources).sources]
+
+
+def _resolve(text: str) -> tuple[str, str]:
+    """The mute key and a display name for a gazetteer entity or a ``source:NAME``."""
+    if text.strip().startswith(SOURCE_PREFIX):
+        key = resolve_source(_source_names(), text)
+        return key, key.removeprefix(SOURCE_PREFIX)
+    gazetteer = _gazetteer()
+    entity_id = resolve_entity(gazetteer, text)
+    return entity_id, gazetteer[entity_id].name_en
+
+
 def _gazetteer() -> Gazetteer:
     from flows.settings import Settings
     from tasks.gazetteer import load_gazetteer
@@ -178,7 +209,9 @@ RuleOption = Annotated[
 
 @mute_app.command("mute")
 def mute_command(
-    entity: Annotated[str, typer.Argument(help="gazetteer entity id, e.g. gtaa or kt")],
+    entity: Annotated[
+        str, typer.Argument(help="gazetteer entity id (gtaa, kt) or a source as source:NAME")
+    ],
     for_: Annotated[str, typer.Option("--for", help="how long: 30m, 12h, 7d, 2w")] = "7d",
     rule: RuleOption = None,
     reason: Annotated[str | None, typer.Option(help="why, shown in `alerts mutes`")] = None,
@@ -187,21 +220,22 @@ def mute_command(
     """Stop alerts about an entity for a while (e.g. 7d), for one rule or all.
 
     Alerts planned meanwhile are kept as [italic]suppressed[/italic] ("muted until …"), listed
-    in the digest, and never sent, not even when the mute ends.
+    in the digest, and never sent, not even when the mute ends. A source's health alerts are
+    muted as [bold]source:NAME[/bold] (a name from the sources file).
 
     Example: [bold]newsmon alerts mute kt --for 7d --rule entity_spike --reason "MWC week"[/bold]
     """
     from flows.cli import EXIT_DB_BUSY, _fail
     from tasks.alert_rules import parse_duration
     from tasks.gazetteer import GazetteerError
+    from tasks.sources import SourcesError
     from warehouse.database import DatabaseBusy, DatabaseError, open_writer
 
     try:
         span = parse_duration(for_)
-        gazetteer = _gazetteer()
-        entity_id = resolve_entity(gazetteer, entity)
+        entity_id, name = _resolve(entity)
         check_rule(rule)
-    except (ValueError, GazetteerError) as exc:  # MuteError is a ValueError
+    except (ValueError, GazetteerError, SourcesError) as exc:  # MuteError is a ValueError
         raise _fail(str(exc)) from None
     now = datetime.now(UTC)
     try:
@@ -211,12 +245,12 @@ def mute_command(
         raise _fail(str(exc), EXIT_DB_BUSY) from None
     except DatabaseError as exc:
         raise _fail(str(exc)) from None
-    _mute_table("muted", [(entity_id, gazetteer[entity_id].name_en, mute, now)])
+    _mute_table("muted", [(entity_id, name, mute, now)])
 
 
 @mute_app.command("unmute")
 def unmute_command(
-    entity: Annotated[str, typer.Argument(help="the muted entity id")],
+    entity: Annotated[str, typer.Argument(help="the muted entity id, or source:NAME")],
     rule: Annotated[
         str | None,
         typer.Option(help="lift only the mute of this rule; default: every mute of the entity"),
@@ -231,6 +265,7 @@ def unmute_command(
     """
     from flows.cli import EXIT_DB_BUSY, _fail
     from flows.console import console
+    from tasks.sources import SourcesError
     from warehouse.database import DatabaseBusy, DatabaseError, open_writer
 
     try:
@@ -245,8 +280,8 @@ def unmute_command(
         raise _fail(str(exc)) from None
     if not lifted:
         try:
-            resolve_entity(_gazetteer(), entity)
-        except MuteError as exc:
+            _resolve(entity)
+        except (MuteError, SourcesError) as exc:
             raise _fail(str(exc)) from None
         scope = f" for rule {rule}" if rule else ""
         console.print(f"no active mute on {entity}{scope}; nothing to lift", highlight=False)
@@ -281,5 +316,8 @@ def mutes_command(db: DbOption = None) -> None:
         return
     _mute_table(
         "alert mutes in force",
-        [(r[0], str(r[5]), Mute(r[0], r[1], r[2], r[3]), r[4]) for r in rows],
+        [
+            (r[0], str(r[5]).removeprefix(SOURCE_PREFIX), Mute(r[0], r[1], r[2], r[3]), r[4])
+            for r in rows
+        ],
     )

@@ -238,3 +238,43 @@ def test_a_mute_added_while_an_alert_waits_for_a_retry_stops_it_and_resend_still
     resent = asyncio.run(resend_alert(settings, config, "late1"))
     assert resent is not None and resent.sent == 1
     assert [m["title"] for m in receiver.messages][-1] == "gtaa: story late1"
+
+
+def test_a_source_health_alert_can_be_muted_by_source_name(
+    receiver: WebhookReceiver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`alerts mute source:NAME` takes a name from the sources file (a typo names close ones);
+    the source's health alert routed meanwhile is stored muted, another source's is sent."""
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        "".join(
+            f'[[sources]]\nname = "{n}"\nurl = "https://{n}.example.com/rss"\nkind = "rss"\nlang = "ko"\n\n'
+            for n in ("etnews", "zdnet-korea")
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("NEWSMON_SOURCES", str(sources))
+    db = tmp_path / "source-mute.duckdb"
+    cli = CliRunner()
+    muted = cli.invoke(app, ["alerts", "mute", "source:etnews", "--for", "2d", "--db", str(db)])
+    assert muted.exit_code == 0 and "etnews" in muted.output, muted.output
+    typo = cli.invoke(app, ["alerts", "mute", "source:zdnet", "--db", str(db)])
+    assert typo.exit_code == 1 and "close matches: source:zdnet-korea" in typo.output
+    settings = Settings(db=db, alert_urls=[receiver.apprise_url])
+    config = _config(settings.alert_urls)
+    now = datetime.now(UTC)
+    with open_writer(db) as con:
+        loading.enqueue_alerts(
+            con,
+            [
+                _alert("h1", "source:etnews", now, rule="source_unhealthy"),
+                _alert("h2", "source:zdnet-korea", now, rule="source_unhealthy"),
+            ],
+        )
+        routed = route_new(con, config, send_alerts=True)
+    assert (routed.suppressed, routed.pending) == (1, 1)
+    assert asyncio.run(deliver_due(settings, config)).sent == 1
+    assert [m["title"] for m in receiver.messages] == ["source:zdnet-korea: story h2"]
+    assert "etnews" in cli.invoke(app, ["alerts", "mutes", "--db", str(db)]).output
+    unmuted = cli.invoke(app, ["alerts", "unmute", "source:etnews", "--db", str(db)])
+    assert unmuted.exit_code == 0 and "lifted" in unmuted.output, unmuted.output
