@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 from protego import Protego
@@ -388,9 +388,10 @@ class Fetcher:
 
     async def _get(self, url: str, headers: dict[str, str]) -> _Response:
         assert self._client is not None
+        target, auth = _credentials_apart(url)
         async with (
             asyncio.timeout(self.policy.timeout_s * 2),
-            self._client.stream("GET", url, headers=headers) as response,
+            self._client.stream("GET", target, headers=headers, auth=auth) as response,
         ):
             declared = response.headers.get("content-length")
             encoded = response.headers.get("content-encoding", "identity") != "identity"
@@ -445,6 +446,20 @@ class _Response:
     etag: str | None
     last_modified: str | None
     headers: tuple[tuple[str, str], ...] = ()
+
+
+def _credentials_apart(url: str) -> tuple[str, httpx.Auth | None]:
+    """The URL without ``user:password@`` and the basic auth it stood for.
+
+    httpx would send the same header either way, but it logs every request's URL (INFO, logger
+    ``httpx``), so credentials left in the URL would reach every log handler. A redirect's target
+    carries no user-info, so the credentials never follow a redirect to another host.
+    """
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    bare = parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
+    return bare, httpx.BasicAuth(unquote(parts.username or ""), unquote(parts.password or ""))
 
 
 def _host_key(url: str) -> str:

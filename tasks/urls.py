@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 from typing import Final
-from urllib.parse import SplitResult, parse_qsl, quote, quote_plus, urlsplit
+from urllib.parse import SplitResult, parse_qsl, quote, quote_plus, urlsplit, urlunsplit
 
 PORTALS: Final = ("naver", "daum", "zum")
 
@@ -121,6 +121,24 @@ NAVER_PRESS: Final = {
 
 Codes the sources disagree on (한국일보 038 vs 469; 584) are left out rather than guessed.
 """
+
+
+def without_credentials(url: str) -> str:
+    """``url`` with the user-info part (``user:password@``) replaced by ``***@``.
+
+    A source behind HTTP basic auth is configured as ``https://user:secret@host/feed``; the fetch
+    uses that URL, but what is stored (``sources``, ``fetch_log``, ``http_validators``) and what
+    analysts read must not carry the secret. The whole user-info goes, since a bare user name can
+    be an API token too. Deterministic, so it still works as the validators' key; a URL without
+    user-info is returned unchanged.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))
 
 
 def url_key(url: str) -> str:

@@ -30,6 +30,7 @@ from tasks.models import (
     StoryAssignment,
     StoryMerge,
 )
+from tasks.urls import without_credentials
 from warehouse import summaries
 from warehouse.database import query, rollback
 
@@ -90,8 +91,8 @@ def fetch_rows(run_id: str, fetches: Iterable[tuple[FetchResult, str]]) -> list[
     return [
         {
             "run_id": run_id,
-            "url": f.url,
-            "final_url": f.final_url,
+            "url": without_credentials(f.url),
+            "final_url": without_credentials(f.final_url) if f.final_url else f.final_url,
             "source_name": f.source_name,
             "purpose": purpose,
             "requested_at": f.requested_at,
@@ -352,7 +353,7 @@ def sync_sources(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> N
     rows = [
         {
             "source_name": s.name,
-            "url": s.url,
+            "url": without_credentials(s.url),
             "kind": s.kind,
             "lang": s.lang,
             "source_group": s.group,

@@ -12,15 +12,18 @@ import pyarrow as pa
 from tasks.fetching import Validators
 from tasks.health import SourceStatus
 from tasks.models import FeedItem, Lang, Mention
+from tasks.urls import without_credentials
 from warehouse.database import query
 
 
 def load_validators(
     con: duckdb.DuckDBPyConnection, urls: Sequence[str]
 ) -> dict[str, tuple[Validators, str | None]]:
-    """Per URL: the validators to send back and the body hash of the last full response."""
-    rows = con.execute(query("load_validators"), {"urls": list(urls)}).fetchall()
-    return {r[0]: (Validators(etag=r[1], last_modified=r[2]), r[3]) for r in rows}
+    """Per URL: the validators to send back and the body hash of the last full response (stored
+    under the URL without credentials, see ``tasks.urls.without_credentials``)."""
+    stored = {without_credentials(u): u for u in urls}
+    rows = con.execute(query("load_validators"), {"urls": list(stored)}).fetchall()
+    return {stored[r[0]]: (Validators(etag=r[1], last_modified=r[2]), r[3]) for r in rows}
 
 
 def save_validators(
@@ -32,7 +35,13 @@ def save_validators(
     now = datetime.now(UTC)
     table = pa.Table.from_pylist(
         [
-            {"url": u, "etag": e, "last_modified": m, "body_sha256": h, "updated_at": now}
+            {
+                "url": without_credentials(u),
+                "etag": e,
+                "last_modified": m,
+                "body_sha256": h,
+                "updated_at": now,
+            }
             for u, e, m, h in rows
         ]
     )

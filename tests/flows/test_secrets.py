@@ -184,3 +184,47 @@ def test_alert_secrets_appear_nowhere_a_run_leaves(
 def _around(text: str) -> str:
     at = text.find(TOKEN)
     return text[max(0, at - 200) : at + 100]
+
+
+def test_credentials_in_a_source_url_are_used_but_never_stored_or_logged(
+    site: NewsSite,
+    tmp_path: Path,
+    all_logs: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A feed behind basic auth (`https://user:secret@host/feed`): the fetch sends the
+    credentials, the database, logs and output show `***@` instead; a second source with a
+    password whose host is down leaves its error without it; the rerun still sends the stored
+    validators back (the feed answers 304)."""
+    monkeypatch.setenv("NEWSMON_ALLOW_PRIVATE_NETWORKS", "true")
+    monkeypatch.setenv("NEWSMON_ALERT_URLS", "")
+    monkeypatch.setenv("NEWSMON_TIMEOUT_S", "2")
+    feed = site.url("/feeds/en.atom").replace("://", f"://reader:{TOKEN}@", 1)
+    down = f"http://reader:{TOKEN}@127.0.0.1:{_closed_port()}/feed.xml"
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        f'[[sources]]\nname = "private-en"\nurl = "{feed}"\nkind = "atom"\nlang = "en"\n\n'
+        f'[[sources]]\nname = "private-down"\nurl = "{down}"\nkind = "rss"\nlang = "en"\n',
+        encoding="utf-8",
+    )
+    db = tmp_path / "creds.duckdb"
+    assert run_flow(sources, db, send_alerts=False).is_completed()
+    assert run_flow(sources, db, send_alerts=False).is_completed()
+    out, err = capfd.readouterr()
+    places = {**_db_text(db), "logs": all_logs.text, "stdout": out, "stderr": err}
+    leaks = {name: _around(text) for name, text in places.items() if TOKEN in text}
+    assert not leaks, leaks
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        stored = con.execute("SELECT url FROM sources ORDER BY source_name").fetchall()
+        feed_fetches = con.execute(
+            "SELECT not_modified FROM fetch_log WHERE source_name = 'private-en'"
+            " AND purpose = 'feed' ORDER BY requested_at"
+        ).fetchall()
+        articles = con.execute("SELECT count(*) FROM articles").fetchall()[0][0]
+    finally:
+        con.close()
+    assert [str(u).split("@")[0] for (u,) in stored] == ["http://***", "http://***"]
+    assert articles > 0  # the credentials were sent: the feed was read
+    assert feed_fetches[-1] == (True,)  # validators found under the stored URL: a 304

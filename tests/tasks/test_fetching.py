@@ -197,3 +197,29 @@ def test_redirect_to_a_private_address_is_refused_at_the_hop() -> None:
     result = _run(guarded, "http://93.184.216.34/news/1", httpx.MockTransport(handler))
     assert result.error == "private_network"
     assert seen == ["http://93.184.216.34/news/1"]
+
+
+def test_credentials_in_the_url_go_as_basic_auth_and_never_to_another_host() -> None:
+    """``https://user:secret@host/feed``: the request line has no user-info (httpx logs it), the
+    Authorization header carries the (percent-decoded) credentials, a same-host redirect keeps
+    them and a redirect to another host does not get them."""
+    import base64
+
+    seen: list[tuple[str, str | None]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((str(request.url), request.headers.get("authorization")))
+        if request.url.path == "/feed":
+            return httpx.Response(301, headers={"location": "/feed2"})
+        if request.url.path == "/feed2":
+            return httpx.Response(302, headers={"location": "http://cdn.example/feed3"})
+        return httpx.Response(200, text="<rss/>", headers={"content-type": "application/rss+xml"})
+
+    result = _run(POLICY, "http://reader:p%40ss@news.example/feed", httpx.MockTransport(handler))
+    basic = "Basic " + base64.b64encode(b"reader:p@ss").decode()
+    assert result.ok
+    assert seen == [
+        ("http://news.example/feed", basic),
+        ("http://news.example/feed2", basic),
+        ("http://cdn.example/feed3", None),
+    ]

@@ -213,3 +213,19 @@ def test_article_id_for_is_short_deterministic_hex() -> None:
 )
 def test_is_http_url(url: str, ok: bool) -> None:
     assert is_http_url(url) is ok
+
+
+@pytest.mark.parametrize(
+    ("url", "stored"),
+    [
+        ("https://user:secret@feeds.example.com/rss?x=1", "https://***@feeds.example.com/rss?x=1"),
+        ("https://APITOKEN@feeds.example.com/rss", "https://***@feeds.example.com/rss"),
+        ("http://u:p@127.0.0.1:8080/f", "http://***@127.0.0.1:8080/f"),
+        ("https://feeds.example.com/rss?u=a@b", "https://feeds.example.com/rss?u=a@b"),
+        ("https://feeds.example.com/rss", "https://feeds.example.com/rss"),
+    ],
+)
+def test_without_credentials(url: str, stored: str) -> None:
+    from tasks.urls import without_credentials
+
+    assert without_credentials(url) == stored
