@@ -8,8 +8,9 @@ Run from the repository root::
    against the unavoidable baseline, ``trafilatura.bare_extraction`` alone, on the same pages in the
    same process. Pages are the demo site's pages (ours) and, when present, the real pages of
    ``../shared/corpus/extraction`` (read at run time, never copied).
-2. Orchestration: the same pages processed by a Prefect flow with one task per chunk of 25 pages
-   (what ``flows/monitor.py`` does) against one task per page (what DESIGN.md warns against).
+2. Orchestration: the same pages processed by a Prefect flow with one task per chunk of
+   ``NEWSMON_CHUNK_SIZE`` pages (100 by default, what ``flows/monitor.py`` does) against one task
+   per page (what DESIGN.md warns against).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from rich.console import Console
 from rich.table import Table
 
 from demo.manifest import load_manifest, read_content
+from flows.settings import Settings
 from tasks.gazetteer import load_gazetteer
 from tasks.models import FeedItem, FetchResult
 from tasks.prefect_tasks import process_pages
@@ -83,10 +85,12 @@ def main() -> None:
     base_s = _time(baseline)
     ours_s = _time(lambda: process_chunk(pages, tagger))
 
+    size = max(1, Settings().chunk_size)
+
     @flow(name="bench-chunked")
     async def chunked() -> None:
-        for start in range(0, len(pages), 25):
-            process_pages(start // 25, pages[start : start + 25], tagger)
+        for start in range(0, len(pages), size):
+            process_pages(start // size, pages[start : start + size], tagger)
 
     @flow(name="bench-per-page")
     async def per_page() -> None:
@@ -105,7 +109,7 @@ def main() -> None:
     rows = [
         ("baseline: trafilatura.bare_extraction", base_s, 1.0),
         ("newsmon process_chunk (extract+clean+MinHash+tag)", ours_s, ours_s / base_s),
-        ("Prefect flow, task per chunk of 25", chunk_s, chunk_s / ours_s),
+        (f"Prefect flow, task per chunk of {size}", chunk_s, chunk_s / ours_s),
         ("Prefect flow, task per page", page_s, page_s / ours_s),
     ]
     for label, seconds, ratio in rows:
