@@ -27,6 +27,20 @@ WHOLE_EXPORTS = ("entities", "sources", "story_merges", "relation_candidates", "
 """Reference and state tables exported as one file each (skipped when the file predates them).
 Not exported: ``pages`` (the raw page archive, large and binary) and ``article_signatures``."""
 
+VIEW_EXPORTS = (
+    "stories",
+    "entity_daily",
+    "entity_weekly",
+    "entity_rising",
+    "co_mentions",
+    "alliance_timeline",
+    "source_health",
+)
+"""The analyst views, one file each as they read at export time (they are small: the
+summary tables behind them; ``entity_rising`` is relative to the export's date), so a notebook or
+BI tool gets the trends without DuckDB. ``story_entities`` and ``article_roles`` are left out:
+they are as large as mentions and articles, which are exported."""
+
 
 @dataclass(frozen=True, slots=True)
 class TrendRow:
@@ -102,7 +116,8 @@ def export_warehouse(
     on_table: Callable[[str], None] | None = None,
 ) -> ExportResult:
     """Export the warehouse tables to ``out``: time tables partitioned by KST month (hive layout,
-    ``out/articles/month=2026-11/data_0.parquet``), reference tables as one file each.
+    ``out/articles/month=2026-11/data_0.parquet``), reference tables and the analyst views as one
+    file each.
 
     Opens the database read-only, so it can run between a monitor run's write phases. Each table's
     folder is replaced, so re-exporting never leaves a stale month or the other format behind; a
@@ -128,7 +143,7 @@ def export_warehouse(
                 relation.write_csv(str(target), partition_by=["month"], overwrite=True)
             if on_table:
                 on_table(name)
-        for name in WHOLE_EXPORTS:
+        for name in (*WHOLE_EXPORTS, *VIEW_EXPORTS):
             if not con.execute(query("view_exists"), {"name": name}).fetchall():
                 result.rows[name] = 0
                 if on_table:

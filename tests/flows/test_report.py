@@ -103,6 +103,13 @@ def test_export_partitions_by_month_and_round_trips(warehouse_db: Path, tmp_path
         n_articles, n_mentions = expected.fetchall()[0]
     assert back == [(n_articles, len(months))] and mentions == [(n_mentions,)]
     assert (out / "entities.parquet").exists()
+    exported_stories = con.execute(
+        "SELECT count(*), sum(n_articles) FROM read_parquet(?)", [str(out / "stories.parquet")]
+    ).fetchall()
+    with open_reader(warehouse_db) as source:
+        in_db = source.execute("SELECT count(*), sum(n_articles) FROM stories").fetchall()
+    assert exported_stories == in_db and in_db[0][0] > 0
+    assert (out / "entity_weekly.parquet").exists() and (out / "co_mentions.parquet").exists()
     again = runner.invoke(
         app, ["export", "-f", "csv", "--db", str(warehouse_db), "--out", str(out)]
     )
