@@ -248,7 +248,8 @@ def test_a_source_health_alert_can_be_muted_by_source_name(
     sources = tmp_path / "sources.toml"
     sources.write_text(
         "".join(
-            f'[[sources]]\nname = "{n}"\nurl = "https://{n}.example.com/rss"\nkind = "rss"\nlang = "ko"\n\n'
+            f'[[sources]]\nname = "{n}"\nurl = "https://{n}.example.com/rss"\n'
+            'kind = "rss"\nlang = "ko"\n\n'
             for n in ("etnews", "zdnet-korea")
         ),
         encoding="utf-8",

@@ -120,6 +120,33 @@ FROM pairs
 GROUP BY ALL
 ORDER BY week_kst, entity_a, entity_b;
 
+-- The scope's stories' articles ranked as article_roles ranks them (the same outlet, portal-copy
+-- and ORDER BY expressions), here rather than through that view: a filter on the view is applied
+-- only after its window has ranked every article in the warehouse. Read by alliance_story_stats
+-- and story_stats below.
+CREATE OR REPLACE TEMP TABLE _summary_story_articles AS
+SELECT
+    story_id,
+    article_id,
+    title,
+    dup_kind,
+    fetched_at,
+    published_at,
+    coalesce(canonical_url, url) AS url,
+    coalesce(outlet, site_name, source_name) AS outlet,
+    coalesce(published_at, fetched_at) AS seen_at,
+    row_number() OVER (
+        PARTITION BY story_id
+        ORDER BY
+            regexp_matches(url_key, '^(naver|daum|zum):')
+                OR (outlet IS NOT NULL AND site_name IS NOT NULL AND outlet <> site_name),
+            coalesce(published_at, fetched_at),
+            length(body) DESC,
+            article_id
+    ) AS rank_in_story
+FROM articles
+WHERE story_id IN (SELECT story_id FROM _summary_stories);
+
 CREATE OR REPLACE TEMP TABLE _summary_alliances AS
 SELECT DISTINCT alliance_id FROM alliance_story_stats
 WHERE story_id IN (SELECT story_id FROM _summary_stories);
@@ -132,32 +159,9 @@ WITH alliances AS (
     FROM entities
     WHERE kind = 'alliance'
 ),
-scoped AS (
-    -- The scope's stories ranked as article_roles ranks them (the same outlet, portal-copy and
-    -- ORDER BY expressions), here rather than through that view: a filter on the view is applied
-    -- only after its window has ranked every article in the warehouse.
-    SELECT
-        story_id,
-        article_id,
-        title,
-        coalesce(canonical_url, url) AS url,
-        coalesce(outlet, site_name, source_name) AS outlet,
-        coalesce(published_at, fetched_at) AS seen_at,
-        row_number() OVER (
-            PARTITION BY story_id
-            ORDER BY
-                regexp_matches(url_key, '^(naver|daum|zum):')
-                    OR (outlet IS NOT NULL AND site_name IS NOT NULL AND outlet <> site_name),
-                coalesce(published_at, fetched_at),
-                length(body) DESC,
-                article_id
-        ) AS rank_in_story
-    FROM articles
-    WHERE story_id IN (SELECT story_id FROM _summary_stories)
-),
 roles AS (
     SELECT story_id, article_id, outlet, rank_in_story = 1 AS is_representative, title, seen_at, url
-    FROM scoped
+    FROM _summary_story_articles
 ),
 named AS (
     SELECT DISTINCT r.story_id, m.entity_id
@@ -223,44 +227,23 @@ WHERE alliance_story_stats.alliance_id = o.alliance_id
 -- representative ranking), from that story's articles only.
 DELETE FROM story_stats WHERE story_id IN (SELECT story_id FROM _summary_stories);
 INSERT INTO story_stats
-WITH marked AS (
-    SELECT
-        story_id,
-        article_id,
-        fetched_at,
-        published_at,
-        dup_kind,
-        title,
-        coalesce(canonical_url, url) AS page_url,
-        coalesce(outlet, site_name, source_name) AS outlet_name,
-        row_number() OVER (
-            PARTITION BY story_id
-            ORDER BY
-                regexp_matches(url_key, '^(naver|daum|zum):')
-                    OR (outlet IS NOT NULL AND site_name IS NOT NULL AND outlet <> site_name),
-                coalesce(published_at, fetched_at),
-                length(body) DESC,
-                article_id
-        ) AS rank_in_story
-    FROM articles
-    WHERE story_id IN (SELECT story_id FROM _summary_stories)
-)
 SELECT
     story_id,
     min(fetched_at)                                       AS first_seen_at,
     max(fetched_at)                                       AS last_seen_at,
     min(published_at)                                     AS first_published_at,
     count(*)                                              AS n_articles,
-    count(DISTINCT outlet_name)                           AS n_outlets,
+    count(DISTINCT outlet)                                AS n_outlets,
     any_value(article_id) FILTER (WHERE rank_in_story = 1) AS representative_article_id,
     any_value(title) FILTER (WHERE rank_in_story = 1)      AS title,
-    any_value(page_url) FILTER (WHERE rank_in_story = 1)   AS url,
+    any_value(url) FILTER (WHERE rank_in_story = 1)        AS url,
     count(*) FILTER (WHERE dup_kind = 'exact')            AS n_exact,
     count(*) FILTER (WHERE dup_kind = 'near')             AS n_near,
     count(*) FILTER (WHERE dup_kind = 'original') - 1     AS n_merged
-FROM marked
+FROM _summary_story_articles
 GROUP BY story_id;
 
+DROP TABLE _summary_story_articles;
 DROP TABLE _summary_alliances;
 DROP TABLE _summary_facts;
 DROP TABLE _summary_mentions;
