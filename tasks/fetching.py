@@ -452,10 +452,15 @@ def _credentials_apart(url: str) -> tuple[str, httpx.Auth | None]:
     """The URL without ``user:password@`` and the basic auth it stood for.
 
     httpx would send the same header either way, but it logs every request's URL (INFO, logger
-    ``httpx``), so credentials left in the URL would reach every log handler. A redirect's target
-    carries no user-info, so the credentials never follow a redirect to another host.
+    ``httpx``), so credentials left in the URL would reach every log handler. A relative redirect
+    keeps them (``urljoin`` keeps the user-info: same host); an absolute one to another host has
+    none, so the credentials never follow a redirect elsewhere. A URL that does not split is left
+    to httpx, which reports it as the fetch error it is.
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url, None
     if "@" not in parts.netloc:
         return url, None
     bare = parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
