@@ -12,12 +12,17 @@ It prints:
 2. **delivery** of N alerts to the local webhook receiver: ``tasks.alerting.deliver`` (log capture,
    secret scrubbing, error details) against bare ``apprise.Apprise.notify`` in the same run;
 3. **outbox** work in a real DuckDB file: enqueueing N alerts, routing them, and a second
-   enqueue of the same alerts (which must add nothing).
+   enqueue of the same alerts (which must add nothing);
+4. **delivery from the outbox**: ``flows.alerts.deliver_due`` of N routed alerts to the local
+   receiver, each accepted message recorded in the file before the next is sent (what bounds a
+   crash to one duplicate), against ``deliver`` of the same messages alone: the price of that
+   guarantee per alert.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import tempfile
 import time
 from collections.abc import Callable
@@ -29,7 +34,8 @@ from rich.console import Console
 from rich.table import Table
 
 from demo.receiver import WebhookReceiver
-from flows.alerts import AlertConfig, route_new
+from flows.alerts import AlertConfig, deliver_due, route_new
+from flows.settings import Settings
 from tasks import dedupe as dd
 from tasks.alert_rules import load_alert_rules, resolve_channels
 from tasks.alerting import StoryContext, deliver, plan_alliance_alerts
@@ -170,6 +176,39 @@ def section_outbox(n: int) -> None:
     console.print(table)
 
 
+def section_outbox_delivery(n: int) -> None:
+    now = datetime.now(UTC)
+    alerts = [
+        Alert(f"d{i:06d}", "alliance_new_story", "gtaa", f"s{i}", f"art{i}", f"GTAA {i}", "m", now)
+        for i in range(n)
+    ]
+    rules = load_alert_rules()
+    with WebhookReceiver() as receiver, tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(db=Path(tmp) / "deliver.duckdb", alert_urls=[receiver.apprise_url])
+        config = AlertConfig(rules, resolve_channels(rules, settings.alert_urls, {}), None)
+        with open_writer(settings.db) as con:
+            loading.enqueue_alerts(con, alerts)
+            route_new(con, config, send_alerts=True)
+        payload = [(a.alert_id, a.title, a.message) for a in alerts]
+        deliver(payload[:5], [receiver.apprise_url])  # warm up Apprise's plugins
+        alone_s = timed(lambda: deliver(payload, [receiver.apprise_url]))
+        sent: list[int] = []
+        outbox_s = timed(lambda: sent.append(asyncio.run(deliver_due(settings, config)).sent))
+    table = Table(title=f"4. delivering {n} routed alerts from the outbox (DuckDB + receiver)")
+    for column in ("path", "total s", "ms / alert", "vs deliver alone"):
+        table.add_column(column, justify="left" if column == "path" else "right")
+    table.add_row(
+        "tasks.alerting.deliver alone", f"{alone_s:.2f}", f"{1000 * alone_s / n:.1f}", "1.00×"
+    )
+    table.add_row(
+        f"flows.alerts.deliver_due (sent {sent[0]})",
+        f"{outbox_s:.2f}",
+        f"{1000 * outbox_s / n:.1f}",
+        f"{outbox_s / alone_s:.2f}×",
+    )
+    console.print(table)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -181,6 +220,7 @@ def main() -> None:
         console.print(f"[yellow]no corpus at {args.corpus}: section 1 skipped[/yellow]")
     section_delivery(args.alerts)
     section_outbox(max(args.alerts, 1000))
+    section_outbox_delivery(args.alerts)
 
 
 if __name__ == "__main__":

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from tasks.alert_rules import (
     KST,
@@ -55,10 +54,12 @@ from tasks.gazetteer import Gazetteer
 from tasks.models import Alert, Mention
 from tasks.relations import find_membership_events
 from warehouse import loading
-from warehouse.database import DatabaseError, open_writer, query, run_lock
+from warehouse.database import open_writer, query, run_lock
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    import duckdb
 
     from flows.settings import Settings
 
@@ -480,25 +481,62 @@ def _drop_muted(
     return kept
 
 
-def _record_channel(db: Path, channel: str) -> Callable[[Delivery], None]:
-    """A callback that writes "``channel`` accepted this alert" as soon as it did.
+class DeliveryJournal:
+    """``<db>.deliveries``: one line per (alert, channel) a channel accepted, appended and synced
+    to disk before the next alert is sent, so a crash mid-batch re-sends only the alert in flight.
 
-    The writer is opened per accepted alert (~20 ms) rather than held while sending, so an
-    analyst's read-only SQL is blocked for moments, not for a slow webhook's timeouts. A busy or
-    broken database is logged and skipped: the batch's final marks record it anyway, and the
-    worst case is the at-least-once duplicate the README promises, never a lost alert."""
+    The outbox itself is marked once per batch (a DuckDB write-open costs ~30 ms with its
+    checkpoint; one per accepted alert made delivery 17× slower than sending alone, see
+    bench/alerts_bench.py), and the writer is not held while a webhook is slow. The journal costs
+    a line and an fsync (~0.2 ms). ``deliver_due`` replays it into ``alerts.delivered_to`` before
+    reading what is due and removes it once the batch is marked; replaying twice is harmless.
+    Only ``deliver_due`` touches it, under the run lock."""
+
+    def __init__(self, db: Path) -> None:
+        self.path = db.with_name(db.name + ".deliveries")
+        self._file: BinaryIO | None = None
+
+    def replay(self, con: duckdb.DuckDBPyConnection) -> int:
+        """Record every journalled acceptance in the outbox; how many lines were applied."""
+        if not self.path.exists():
+            return 0
+        applied = 0
+        for line in self.path.read_text("utf-8", errors="replace").splitlines():
+            alert_id, tab, channel = line.partition("\t")
+            if tab and alert_id and channel:  # a line cut short by a crash is skipped
+                con.execute(
+                    query("alert_mark_channel"), {"alert_id": alert_id, "channel": channel}
+                ).fetchall()
+                applied += 1
+        return applied
+
+    def record(self, alert_id: str, channel: str) -> None:
+        if self._file is None:
+            self._file = self.path.open("ab")
+        self._file.write(f"{alert_id}\t{channel}\n".encode())
+        self._file.flush()
+        os.fsync(self._file.fileno())
+
+    def clear(self) -> None:
+        """Close and remove the journal: the outbox now holds everything it said."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self.path.unlink(missing_ok=True)
+
+
+def _record_channel(journal: DeliveryJournal, channel: str) -> Callable[[Delivery], None]:
+    """A callback that journals "``channel`` accepted this alert" as soon as it did. A journal
+    that cannot be written (disk full) is logged and skipped: the batch's marks record the alert
+    anyway, and the worst case is a re-send after a crash, never a lost alert."""
 
     def record(result: Delivery) -> None:
         if not result.ok:
             return
         try:
-            with open_writer(db) as con:
-                con.execute(
-                    query("alert_mark_channel"),
-                    {"alert_id": result.alert_id, "channel": channel},
-                ).fetchall()
-        except (DatabaseError, duckdb.Error) as exc:
-            log.warning("could not record delivery of %s to %s: %s", result.alert_id, channel, exc)
+            journal.record(result.alert_id, channel)
+        except OSError as exc:
+            log.warning("could not journal delivery of %s to %s: %s", result.alert_id, channel, exc)
 
     return record
 
@@ -516,11 +554,14 @@ async def deliver_due(
     (an operator's explicit resend) are sent regardless."""
     now = datetime.now(UTC)
     counts = DeliveryCounts()
+    journal = DeliveryJournal(settings.db)
     with open_writer(settings.db) as con:
+        journal.replay(con)  # what a crashed delivery had sent before it could mark the batch
         due = con.execute(query("alert_due"), {"now": now}).fetchall()
         if due:
             due = _drop_muted(con, due, now, exempt, counts)
     if not due:
+        journal.clear()
         return counts
     delivered: dict[str, list[str]] = {r[0]: list(r[8]) for r in due}
     errors: dict[str, list[str]] = defaultdict(list)
@@ -544,7 +585,7 @@ async def deliver_due(
             channel.urls,
             channel.format,
             texts,
-            _record_channel(settings.db, name),
+            _record_channel(journal, name),
         )
         for result in results:
             if result.ok:
@@ -571,6 +612,7 @@ async def deliver_due(
             )
             counts.failed += 1
             counts.errors.append(error)
+    journal.clear()
     return counts
 
 

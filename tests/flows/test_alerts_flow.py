@@ -348,8 +348,8 @@ def test_a_crash_between_send_and_its_record_resends_only_that_alert(
     settings, config = _crash_setup(receiver, tmp_path)
     record = alerts_module._record_channel
 
-    def recorder(db: Path, channel: str) -> Any:
-        inner = record(db, channel)
+    def recorder(journal: Any, channel: str) -> Any:
+        inner = record(journal, channel)
 
         def crash_on_second(result: Any) -> None:
             if result.alert_id == "crash1":
@@ -363,9 +363,12 @@ def test_a_crash_between_send_and_its_record_resends_only_that_alert(
         with pytest.raises(RuntimeError):
             asyncio.run(alerts_module.deliver_due(settings, config))
     assert [m["title"] for m in receiver.messages] == ["GTAA: t0", "GTAA: t1"]
+    journal = settings.db.with_name(settings.db.name + ".deliveries")
+    assert journal.read_text(encoding="utf-8") == "crash0\tdefault\n"  # t1 was not recorded
     assert asyncio.run(alerts_module.deliver_due(settings, config)).sent == 3
     assert asyncio.run(alerts_module.deliver_due(settings, config)).sent == 0
     assert [m["title"] for m in receiver.messages][2:] == ["GTAA: t1", "GTAA: t2"]
+    assert not journal.exists()  # the outbox holds it all now
     assert _rows(settings.db, "SELECT DISTINCT status, delivered_to FROM alerts") == [
         ("sent", ["default"])
     ]
