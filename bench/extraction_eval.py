@@ -17,7 +17,10 @@ Reads ``../shared/corpus`` at run time (never copied into the project) and print
    language, readability (Hangul share, U+FFFD count: the Daejon Ilbo page declares euc-kr but is
    not), title, date with its source, whether the day is right, the first 200 characters of body
    and the F1 where the body is known.
-3. ``dates/`` (htmldate's test set): share of pages whose known publication day matches
+3. trafilatura's XPath prune rules vs ``tasks.prune_rules``'s stand-ins on the 104 page trees:
+   CPU per page and identical selections. (Every trafilatura row above runs trafilatura as
+   shipped, with its own rules.)
+4. ``dates/`` (htmldate's test set): share of pages whose known publication day matches
    newsmon's ``published_at`` (in any time zone from UTC-12 to UTC+14) and htmldate's default
    ``find_date(html)``.
 
@@ -54,6 +57,7 @@ from tasks.archive import COMPRESSION, compress, decompress
 from tasks.charset import decode_html
 from tasks.cleaning import clean_body
 from tasks.extraction import extract_page
+from tasks.prune_rules import originals, stock_trafilatura
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 _CJK = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7a3]")
@@ -193,16 +197,19 @@ def paired_ratio(
 
 
 def trafilatura_default(page: Page) -> str:
-    return trafilatura.extract(page.html) or ""
+    with stock_trafilatura():
+        return trafilatura.extract(page.html) or ""
 
 
 def trafilatura_precision(page: Page) -> str:
-    return trafilatura.extract(page.html, favor_precision=True) or ""
+    with stock_trafilatura():
+        return trafilatura.extract(page.html, favor_precision=True) or ""
 
 
 def trafilatura_bare(page: Page) -> str:
     """The speed baseline: ``bare_extraction`` with metadata, what newsmon builds on."""
-    document = trafilatura.bare_extraction(page.html, url=page.url, with_metadata=True)
+    with stock_trafilatura():
+        document = trafilatura.bare_extraction(page.html, url=page.url, with_metadata=True)
     return (document.text if document is not None else None) or ""
 
 
@@ -346,6 +353,43 @@ def dates_table(console: Console, pages: list[Page]) -> None:
     console.print(table)
 
 
+def prune_rules_table(console: Console, pages: list[Page], repeat: int) -> None:
+    """trafilatura's XPath prune rules vs newsmon's stand-ins (``tasks.prune_rules``) on the
+    pages' trees as trafilatura receives them: CPU ms per page and whether every page gave the
+    same elements in the same order."""
+    from trafilatura.utils import load_html
+
+    trees = [t for t in (load_html(decode_html(p.html, None)[0]) for p in pages) if t is not None]
+    table = Table(title=f"trafilatura's prune rules on {len(trees)} page trees")
+    for column in ("rule", "XPath ms/page", "stand-in ms/page", "speed-up", "same elements"):
+        table.add_column(column, justify="right" if column != "rule" else "left")
+    totals = [0.0, 0.0]
+    for name, xpath, stand_in in originals():
+        spent = []
+        for rule in (xpath, stand_in):
+            best = math.inf
+            for _ in range(max(repeat, 2)):
+                start = time.process_time()
+                for tree in trees:
+                    rule(tree)
+                best = min(best, time.process_time() - start)
+            spent.append(1000 * best / len(trees))
+        same = sum(xpath(t) == stand_in(t) for t in trees)
+        totals = [totals[0] + spent[0], totals[1] + spent[1]]
+        table.add_row(
+            name,
+            f"{spent[0]:.2f}",
+            f"{spent[1]:.2f}",
+            f"{spent[0] / spent[1]:.1f}x",
+            f"{same}/{len(trees)}",
+        )
+    table.caption = (
+        f"all rules once: {totals[0]:.2f} vs {totals[1]:.2f} ms/page "
+        f"({totals[0] / totals[1]:.1f}x); trafilatura runs several of them more than once a page"
+    )
+    console.print(table)
+
+
 def archive_table(console: Console, pages: list[Page]) -> None:
     """The raw page archive's cost on these pages: size and time of zstd (what newsmon stores)
     against zstd at the level it used before, and gzip."""
@@ -400,6 +444,7 @@ def main() -> None:
         korean = load_korean(args.corpus)
         extraction_table(console, "korean-pages", korean, args.repeat)
         korean_detail_table(console, korean)
+    prune_rules_table(console, load_extraction(args.corpus), args.repeat)
     archive_table(console, load_extraction(args.corpus))
     if not args.skip_dates and (args.corpus / "dates" / "ground-truth.json").exists():
         dates_table(console, load_dates(args.corpus))

@@ -41,12 +41,12 @@ from typing import Any
 import pyarrow as pa
 
 from flows.alerts import enqueue_run_alerts
-from flows.runner import cpu_map, gazetteer_and_tagger
+from flows.runner import cpu_map, gazetteer_and_tagger, gazetteer_file
 from flows.settings import Settings
 from tasks.alert_rules import AlertRules, load_alert_rules
 from tasks.archive import PageState, decompress
 from tasks.dedupe import signature
-from tasks.gazetteer import Gazetteer
+from tasks.gazetteer import Gazetteer, GazetteerFile
 from tasks.identity import page_keys
 from tasks.models import Article, FeedItem, FetchResult, Mention
 from tasks.processing import build_article
@@ -97,8 +97,9 @@ def reprocess(
     ``on_total`` receives the number of pages once known and ``on_advance`` each chunk's size, for
     a progress display. A page whose re-extraction raises keeps its stored rows and is reported.
     With ``settings.task_runner == "dask"`` the CPU work of several chunks runs on the Dask
-    cluster at once (each worker builds its own tagger from ``settings.entities``) while this
-    process stays the only writer; otherwise it runs here with ``tagger``, one chunk at a time.
+    cluster at once (each worker builds its own tagger from the text of ``settings.entities``)
+    while this process stays the only writer; otherwise it runs here with ``tagger``, one chunk
+    at a time.
     """
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-reprocess-") + uuid.uuid4().hex[:8]
     report = ReprocessReport(run_id=run_id)
@@ -108,7 +109,7 @@ def reprocess(
         ids = [r[0] for r in con.execute(query("reprocess_ids"), {"since": since}).fetchall()]
     on_total(len(ids))
     remote = settings if settings is not None and settings.task_runner == "dask" else None
-    entities = str(remote.entities) if remote and remote.entities else None
+    entities = gazetteer_file(remote) if remote else None
     step = CHUNK_SIZE * (2 * max(1, remote.dask_workers) if remote else 1)
     with cpu_map(remote) as mapper:
         for start in range(0, len(ids), step):
@@ -155,7 +156,7 @@ def _redo_rows(
 
 
 def _redo_remote(
-    job: tuple[Sequence[Sequence[Any]], str | None],
+    job: tuple[Sequence[Sequence[Any]], GazetteerFile | None],
 ) -> tuple[list[_Redone], ReprocessReport]:
     """``_redo_rows`` on a Dask worker: the worker's own tagger, and counters returned (not
     mutated in place) for the writer process to add up."""

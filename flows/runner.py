@@ -9,8 +9,9 @@ come back to the flow process, which stays the single DuckDB writer.
   single-threaded worker processes, or the scheduler at ``NEWSMON_DASK_ADDRESS``.
 
 Constraints that keep the stage distributable: the task is a module-level function whose
-arguments are plain picklable values (feed items, fetch results, the gazetteer *path*); the
-Tagger (Kiwi inside) is never shipped, each process builds its own once (``gazetteer_and_tagger``);
+arguments are plain picklable values (feed items, fetch results, the gazetteer's *text*, so a
+worker on another machine needs newsmon installed but not the writer's files); the Tagger (Kiwi
+inside) is never shipped, each process builds its own once (``gazetteer_and_tagger``);
 results are gathered in chunk order, so every runner gives the same rows.
 
 The runner is entered inside the phase, not fixed on the flow, so every entry point (CLI, serve,
@@ -20,10 +21,10 @@ deployments, tests) honours the setting, and a local cluster lives only while th
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, TypeVar
 
 from prefect import task
@@ -33,7 +34,7 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from flows.settings import Settings
-from tasks.gazetteer import Gazetteer, load_gazetteer
+from tasks.gazetteer import Gazetteer, GazetteerFile, load_gazetteer
 from tasks.models import FeedItem, FetchResult
 from tasks.processing import ChunkResult, process_chunk
 from tasks.tagging import Tagger
@@ -44,20 +45,27 @@ R = TypeVar("R")
 
 
 @lru_cache(maxsize=4)
-def gazetteer_and_tagger(path: str | None) -> tuple[Gazetteer, Tagger]:
-    """One gazetteer and tagger per process (flow process or Dask worker): Kiwi is costly to
-    build and must be warmed once."""
-    gazetteer = load_gazetteer(Path(path) if path else None)
+def gazetteer_and_tagger(entities: GazetteerFile | None) -> tuple[Gazetteer, Tagger]:
+    """One gazetteer and tagger per process (flow process or Dask worker) and gazetteer text:
+    Kiwi is costly to build and must be warmed once."""
+    gazetteer = load_gazetteer(entities)
     return gazetteer, Tagger(gazetteer)
 
 
+def gazetteer_file(settings: Settings) -> GazetteerFile | None:
+    """The settings' gazetteer as text to ship to workers (None: the packaged one)."""
+    return GazetteerFile.read(settings.entities) if settings.entities else None
+
+
 def gazetteer_and_tagger_for(settings: Settings) -> tuple[Gazetteer, Tagger]:
-    """This process's gazetteer and tagger for the settings' gazetteer file (cached by path)."""
-    return gazetteer_and_tagger(str(settings.entities) if settings.entities else None)
+    """This process's gazetteer and tagger for the settings' gazetteer file (cached by text)."""
+    return gazetteer_and_tagger(gazetteer_file(settings))
 
 
 @task(name="process-chunk", task_run_name="extract+tag chunk {index}", cache_policy=NO_CACHE)
-def extract_and_tag(index: int, pages: Sequence[Page], entities: str | None) -> ChunkResult:
+def extract_and_tag(
+    index: int, pages: Sequence[Page], entities: GazetteerFile | None
+) -> ChunkResult:
     """Extract, fingerprint and tag one chunk of fetched pages, wherever the runner puts it."""
     return process_chunk(pages, gazetteer_and_tagger(entities)[1])
 
@@ -98,6 +106,31 @@ def _api_reachable_from_workers(settings: Settings) -> Iterator[None]:
         yield
 
 
+@contextmanager
+def _quiet_dask(settings: Settings) -> Iterator[None]:
+    """No Dask chatter on the console while the stage runs on a cluster: the scheduler's INFO
+    lines as the local cluster closes, and a "Sending large graph" warning per chunk (each
+    chunk's page bytes go once to one worker by design: that is the stage's input)."""
+    if settings.task_runner != "dask":
+        yield
+        return
+    import distributed  # noqa: F401  (creates its loggers; LocalCluster resets only the parent)
+
+    names = ["distributed"] + [
+        n for n in logging.root.manager.loggerDict if n.startswith("distributed.")
+    ]
+    levels = {name: logging.getLogger(name).level for name in names}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning)
+        for name in names:
+            logging.getLogger(name).setLevel(logging.ERROR)
+        try:
+            yield
+        finally:
+            for name, level in levels.items():
+                logging.getLogger(name).setLevel(level)
+
+
 def run_chunks(
     settings: Settings,
     chunks: Sequence[Sequence[Page]],
@@ -109,9 +142,13 @@ def run_chunks(
     """
     if not chunks:
         return []
-    entities = str(settings.entities) if settings.entities else None
+    entities = gazetteer_file(settings)
     results: list[ChunkResult] = []
-    with _api_reachable_from_workers(settings), task_runner_for(settings) as runner:
+    with (
+        _api_reachable_from_workers(settings),
+        _quiet_dask(settings),
+        task_runner_for(settings) as runner,
+    ):
         futures = [
             runner.submit(extract_and_tag, {"index": i, "pages": chunk, "entities": entities})
             for i, chunk in enumerate(chunks)

@@ -13,6 +13,9 @@ Decisions, each checked on real pages (see bench/extraction_eval.py):
 - **Parse once**: the lxml tree from ``trafilatura.utils.load_html`` serves our own metadata reads
   (canonical link, JSON-LD, meta dates, ``<html lang>``, links) and is passed to
   ``bare_extraction``, which works on a copy.
+- **trafilatura's prune rules in Python** (``tasks.prune_rules``): identical, 3x faster stand-ins
+  for its EXSLT-regex XPath discard rules, installed on import; a quarter less extraction CPU,
+  the same output on every test and corpus page.
 - **Dates with a time and a zone**: JSON-LD ``datePublished`` first, then meta tags
   (``article:published_time`` and friends, Naver's ``data-date-time``), then a date the visible
   text labels as the publication ("입력 2024.06.20 09:30", "Published: …"), then htmldate (run
@@ -56,10 +59,13 @@ from tasks.charset import decode_html
 from tasks.cleaning import clean_body, split_title_prefix, unescape_entities
 from tasks.models import ExtractedPage, Quality
 from tasks.page_tree import repair
+from tasks.prune_rules import install as install_prune_rules
 
 __all__ = ["KST", "MIN_BODY_CHARS", "detect_lang", "extract_page"]
 
 LOGGER = logging.getLogger(__name__)
+
+install_prune_rules()
 
 KST = timezone(timedelta(hours=9), "KST")
 MIN_BODY_CHARS = 200

@@ -21,6 +21,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -477,7 +478,23 @@ def build_gazetteer(data: dict[str, Any], source: str = "<memory>") -> Gazetteer
     return Gazetteer(entities, collectives, contexts, korean, source=source, version=version)
 
 
-def load_gazetteer(path: Path | None = None) -> Gazetteer:
+@dataclass(frozen=True)
+class GazetteerFile:
+    """A user gazetteer as its file name and TOML text.
+
+    This, not a path, is what goes to the processes that tag (Dask workers, possibly on other
+    machines): they need not see the writer's disk, and a file edited mid-run cannot make two
+    workers tag with different gazetteers."""
+
+    source: str
+    text: str
+
+    @classmethod
+    def read(cls, path: Path) -> GazetteerFile:
+        return cls(str(path), Path(path).read_text(encoding="utf-8"))
+
+
+def load_gazetteer(path: Path | GazetteerFile | None = None) -> Gazetteer:
     """Load and validate a gazetteer: the packaged one, or a user file that replaces or extends it.
 
     Raises ``GazetteerError`` listing every problem (entity id and field in each line) and
@@ -485,8 +502,9 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
     """
     if path is None:
         return build_gazetteer(_read_toml(_packaged_text(), PACKAGED), f"<packaged {PACKAGED}>")
-    source = str(path)
-    data = _read_toml(Path(path).read_text(encoding="utf-8"), source)
+    file = path if isinstance(path, GazetteerFile) else GazetteerFile.read(path)
+    source = file.source
+    data = _read_toml(file.text, source)
     extends = data.pop("extends", None)
     if extends is not None:
         if extends != "packaged":

@@ -201,7 +201,7 @@ def test_worker_runs_the_deployed_monitor(prefect_api: Api, site: NewsSite, tmp_
     worker_log = tmp_path / "worker.log"
     worker = [*PREFECT, "worker", "start", "--pool", POOL]
     # the process worker ignores SIGTERM for a long time; SIGINT stops it
-    with _spawn(worker, env, worker_log, stop=signal.SIGINT):
+    with _spawn(worker, env, worker_log, stop=signal.SIGINT) as worker_process:
         deploy = subprocess.run(
             [*PREFECT, "--no-prompt", "deploy", "--prefect-file", "deploy/prefect.yaml", "--all"],
             cwd=ROOT,
@@ -224,9 +224,57 @@ def test_worker_runs_the_deployed_monitor(prefect_api: Api, site: NewsSite, tmp_
         run = prefect_api.call("POST", f"/deployments/{monitor}/create_flow_run", {})
         final = prefect_api.wait_final(run["id"], timeout_s=120)
         assert final["state_type"] == "COMPLETED", _tail(worker_log)
-    [(articles,)] = query_rows(db, "SELECT count(*) FROM articles")
-    assert articles > 0
-    assert query_rows(db, "SELECT status FROM runs WHERE flow = 'monitor'") == [("completed",)]
+        [(articles,)] = query_rows(db, "SELECT count(*) FROM articles")
+        assert articles > 0
+        assert query_rows(db, "SELECT status FROM runs WHERE flow = 'monitor'") == [("completed",)]
+        _kill_a_worker_run_and_check_the_message(
+            prefect_api, site, worker_process, monitor, worker_log
+        )
+
+
+def _kill_and_collect(
+    prefect_api: Api, receiver: Any, run_id: str, victims: list[int], log: Path, deadline: float
+) -> list[dict[str, Any]]:
+    """SIGKILL the run's processes, wait for ``Crashed``, then for the messages the crash hook
+    sends (and one more second, for a second message if one were coming)."""
+    for pid in victims:
+        os.kill(pid, signal.SIGKILL)
+    final = prefect_api.wait_final(run_id, timeout_s=60)
+    assert final["state_type"] == "CRASHED", _tail(log)
+    while not receiver.messages and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)
+    return list(receiver.messages)
+
+
+def _kill_a_worker_run_and_check_the_message(
+    prefect_api: Api, site: NewsSite, worker: subprocess.Popen[bytes], deployment: str, log: Path
+) -> None:
+    """Under a worker too, a flow-run process killed by SIGKILL ends Crashed and the flow's
+    on_crashed hook (run by the worker, which loads the flow from the deployment) sends exactly
+    one message. The alert channel is a job variable of this run only."""
+    from demo.receiver import WebhookReceiver
+
+    site.set_fault("/feeds/en.atom", "timeout", seconds=30.0)  # the run waits on its feed
+    try:
+        with WebhookReceiver() as receiver:
+            variables = {"env": {"NEWSMON_ALERT_URLS": receiver.apprise_url}}
+            run_id = prefect_api.call(
+                "POST", f"/deployments/{deployment}/create_flow_run", {"job_variables": variables}
+            )["id"]
+            deadline = time.monotonic() + 90
+            victims: list[int] = []
+            while not victims:
+                assert worker.poll() is None and time.monotonic() < deadline, _tail(log)
+                time.sleep(0.3)
+                if prefect_api.call("GET", f"/flow_runs/{run_id}")["state_type"] == "RUNNING":
+                    victims = _flow_run_pids(worker.pid, run_id)
+            messages = _kill_and_collect(prefect_api, receiver, run_id, victims, log, deadline)
+    finally:
+        site.clear_faults()
+    assert len(messages) == 1, (messages, _tail(log))
+    assert "crashed" in str(messages[0]["title"])
+    assert run_id in str(messages[0]["message"])
 
 
 def test_serve_runs_the_schedule_and_a_triggered_run_waits(
@@ -352,15 +400,8 @@ def test_a_killed_flow_run_process_is_marked_crashed_and_someone_is_told(
                     if prefect_api.call("GET", f"/flow_runs/{run_id}")["state_type"] != "RUNNING":
                         continue
                     victims = _flow_run_pids(serve.pid, run_id)
-                for pid in victims:
-                    os.kill(pid, signal.SIGKILL)
-                final = prefect_api.wait_final(run_id, timeout_s=60)
-                assert final["state_type"] == "CRASHED", _tail(log)
-                while not receiver.messages and time.monotonic() < deadline:
-                    time.sleep(0.2)
-                time.sleep(1.0)  # a second message, if one were coming
+                messages = _kill_and_collect(prefect_api, receiver, run_id, victims, log, deadline)
                 assert serve.poll() is None, _tail(log)  # the schedule goes on
-                messages = receiver.messages
     finally:
         site.clear_faults()
     assert len(messages) == 1, messages

@@ -12,19 +12,7 @@ from demo.receiver import WebhookReceiver
 from flows.reprocess import REPLAY_REASON, reprocess
 from flows.runner import gazetteer_and_tagger
 from flows.settings import Settings
-from tests.flows.conftest import query_rows, run_flow
-
-# O-RAN Alliance is named by one story of the demo site; this gazetteer knows it only by a name
-# no page uses, so the monitor run finds no O-RAN mention and plans no O-RAN alert.
-BLIND_GAZETTEER = """\
-extends = "packaged"
-
-[[entity]]
-id = "o_ran_alliance"
-kind = "alliance"
-name_en = "O-RAN Alliance"
-aliases_en = ["Zyxwv Placeholder Alliance"]
-"""
+from tests.flows.conftest import BLIND_GAZETTEER, query_rows, run_flow
 
 ORAN_ALERTS = (
     "SELECT rule, story_id, status, last_error FROM alerts "

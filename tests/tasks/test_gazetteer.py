@@ -13,6 +13,7 @@ from tasks.gazetteer import (
     Alias,
     Gazetteer,
     GazetteerError,
+    GazetteerFile,
     Member,
     build_gazetteer,
     load_gazetteer,
@@ -305,6 +306,19 @@ aliases_en = [{ text = "KT", case_sensitive = true }]
     assert gaz.contexts["telco"] == ("통신",)
     assert gaz.contexts["ai"] == packaged.contexts["ai"]
     assert gaz.alliance_members("gtaa") == packaged.alliance_members("gtaa")
+
+
+def test_gazetteer_file_loads_without_the_file(tmp_path: Path) -> None:
+    """What a Dask worker gets: the file's name and text, enough to build the same gazetteer
+    where the path does not exist (another machine, another working directory)."""
+    path = write(tmp_path, MINIMAL)
+    shipped = GazetteerFile.read(path)
+    expected = load_gazetteer(path)
+    path.unlink()
+    gaz = load_gazetteer(shipped)
+    assert [e.id for e in gaz] == [e.id for e in expected] == ["acme"]
+    assert gaz.source == expected.source
+    assert shipped == GazetteerFile.read(write(tmp_path, MINIMAL))  # same text, same cache key
 
 
 BROKEN = [
