@@ -7,7 +7,7 @@ presentation concern (alerts, views), never a storage one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
@@ -85,6 +85,8 @@ class FetchResult:
     not_modified: bool = False
     headers: tuple[tuple[str, str], ...] = ()
     """Response headers as received (name, value), kept for the raw page archive."""
+    released_size: int | None = None
+    """Set by ``without_content``: the size of the body it let go of."""
 
     @property
     def ok(self) -> bool:
@@ -98,7 +100,17 @@ class FetchResult:
 
     @property
     def size(self) -> int:
+        if self.released_size is not None:
+            return self.released_size
         return len(self.content) if self.content is not None else 0
+
+    def without_content(self) -> FetchResult:
+        """This result with its body let go (``b""``), once extracted and archived: ``ok``,
+        ``usable`` and ``size`` stay what they were, so the fetch log and page states are
+        unchanged, while a large run stops holding every page's bytes through its load."""
+        if self.content is None or self.released_size is not None:
+            return self
+        return replace(self, content=b"", released_size=len(self.content))
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tasks.archive import ArchivedPage, archive_pages
 from tasks.dedupe import content_hash, signature
 from tasks.extraction import extract_page
 from tasks.identity import read_identity
@@ -24,12 +25,15 @@ _HOSTLIKE = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class ChunkResult:
-    """Articles, their MinHash signatures and their mentions for one chunk of pages."""
+    """Articles, their MinHash signatures and mentions, and their archived (compressed) pages
+    for one chunk of pages. Compressing here, beside the extraction, lets the run let go of each
+    page's raw bytes as soon as its chunk is done, and spreads the compression over the workers."""
 
     articles: tuple[Article, ...]
     signatures: dict[str, list[int]]
     mentions: tuple[Mention, ...]
     failures: tuple[tuple[str, str], ...]
+    pages: tuple[ArchivedPage, ...] = ()
 
 
 def _outlet_name(site_name: str | None) -> str | None:
@@ -97,4 +101,5 @@ def process_chunk(pages: Sequence[tuple[FeedItem, FetchResult]], tagger: Tagger)
         articles.append(article)
         signatures[article.article_id] = signature(article.body)
         mentions.extend(tagger.tag(article.article_id, article.title, article.body, article.lead))
-    return ChunkResult(tuple(articles), signatures, tuple(mentions), tuple(failures))
+    archived = tuple(archive_pages(articles, pages))
+    return ChunkResult(tuple(articles), signatures, tuple(mentions), tuple(failures), archived)

@@ -52,23 +52,35 @@ class Batch:
     relations: Sequence[RelationCandidate] = ()
 
 
+_SLICE_ROWS = 500
+
+
 def _insert(
     con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[str, Any]], key: Sequence[str]
 ) -> int:
-    """Insert rows not yet present; returns how many were new."""
+    """Insert rows not yet present; returns how many were new.
+
+    In slices of ``_SLICE_ROWS``: one Arrow table of a whole large run (pages are ~33 KiB of
+    compressed bytes each) doubled the batch in memory and DuckDB took several times the data
+    inserting it at once (3,000 archived pages, 99 MB: +709 MB RSS in one insert, +289 MB in
+    slices of 200; measured with a bare DuckDB file)."""
     unique: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in rows:
         unique.setdefault(tuple(row[k] for k in key), row)
     if not unique:
         return 0
-    arrow = pa.Table.from_pylist(list(unique.values()))
-    con.register("_batch_rows", arrow)
-    try:
-        before = _count(con, table)
-        con.execute(f"INSERT OR IGNORE INTO {table} BY NAME SELECT * FROM _batch_rows").fetchall()
-        return _count(con, table) - before
-    finally:
-        con.unregister("_batch_rows")
+    values = list(unique.values())
+    before = _count(con, table)
+    for start in range(0, len(values), _SLICE_ROWS):
+        arrow = pa.Table.from_pylist(values[start : start + _SLICE_ROWS])
+        con.register("_batch_rows", arrow)
+        try:
+            con.execute(
+                f"INSERT OR IGNORE INTO {table} BY NAME SELECT * FROM _batch_rows"
+            ).fetchall()
+        finally:
+            con.unregister("_batch_rows")
+    return _count(con, table) - before
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:

@@ -27,6 +27,7 @@ class Snapshot:
     articles: dict[str, dict[str, Any]]
     mentions: dict[str, set[str]]
     alerts: list[tuple[str, str, str, str]]
+    archive: list[tuple[str, int, int | None, bytes, str]]
 
 
 def _snapshot(db: Path) -> Snapshot:
@@ -47,9 +48,14 @@ def _snapshot(db: Path) -> Snapshot:
         alerts = con.execute(
             "SELECT rule, entity_id, story_id, status FROM alerts ORDER BY ALL"
         ).fetchall()
+        archive = con.execute(
+            "SELECT a.url_key, p.raw_bytes, f.bytes, p.content, p.compression "
+            "FROM articles a LEFT JOIN pages p USING (article_id) "
+            "LEFT JOIN fetch_log f ON f.url = p.url AND f.purpose = 'article' ORDER BY ALL"
+        ).fetchall()
     finally:
         con.close()
-    return Snapshot(counts, articles, mentions, alerts)
+    return Snapshot(counts, articles, mentions, alerts, archive)
 
 
 @dataclass
@@ -101,6 +107,21 @@ def test_every_page_becomes_one_article(two_runs: TwoRuns) -> None:
         assert article["lang"] == page.lang, page.id
         assert article["quality"] == "ok", page.id
         assert "&amp;" not in (article["title"] or "") + article["body"], page.id
+
+
+def test_every_article_keeps_its_page_bytes_and_the_log_its_size(two_runs: TwoRuns) -> None:
+    """Pages are compressed in the extract+tag chunks and their raw bytes let go right after:
+    the archive still holds every article's page as served, and the fetch log its full size."""
+    from tasks.archive import decompress
+
+    served = {
+        url_key(two_runs.site.url(p.feed_link)): len(two_runs.site.content(p.path))
+        for p in MANIFEST.pages
+    }
+    rows = two_runs.first.archive
+    assert len(rows) == len(MANIFEST.pages)
+    for key, raw_bytes, logged_bytes, content, compression in rows:
+        assert raw_bytes == logged_bytes == served[key] == len(decompress(content, compression))
 
 
 @pytest.mark.parametrize("page", MANIFEST.pages, ids=lambda p: p.id)

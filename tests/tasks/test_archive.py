@@ -77,3 +77,34 @@ def test_archive_rows_and_page_states() -> None:
         ("fetch_failed", "http_5xx"),
         ("extract_failed", None),
     ]
+
+
+def test_released_fetch_keeps_what_the_log_and_states_read() -> None:
+    """After extraction a run lets go of page bytes; the fetch log's size, ``ok`` and ``usable``
+    (which decide page states) must not change with it."""
+    good, failed, empty = _item("/news/1"), _item("/news/2"), _item("/news/4")
+    results = [
+        _fetch(good, PAGE),
+        _fetch(failed, None, "http_5xx"),
+        _fetch(empty, b"", "empty"),
+    ]
+    for result in results:
+        released = result.without_content()
+        assert (released.ok, released.usable, released.size) == (
+            result.ok,
+            result.usable,
+            result.size,
+        )
+        assert not released.content
+        assert released.without_content() == released
+    assert results[0].without_content().size == len(PAGE)
+
+
+def test_compress_from_many_threads_round_trips() -> None:
+    """One compressor per thread: concurrent pages never share one (it is not thread-safe)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pages = [PAGE + str(i).encode() * (i % 50) for i in range(200)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        packed = list(pool.map(compress, pages))
+    assert [decompress(p, "zstd") for p in packed] == pages

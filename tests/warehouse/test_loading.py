@@ -77,6 +77,21 @@ def test_write_batch_is_idempotent_and_stories_view_follows(tmp_path: Path) -> N
         assert flags == [(["속보"],)]
 
 
+def test_insert_in_slices_keeps_first_of_each_key_and_counts_new(tmp_path: Path) -> None:
+    """Rows go in slices (memory); across slice boundaries a key given twice keeps its first
+    row, a key already stored is left alone, and the count is of new rows only."""
+    n = loading._SLICE_ROWS * 2 + 37
+    rows = [{"k": f"k{i % (n - 100)}", "v": bytes([i % 251]) * 40, "i": i} for i in range(n)]
+    with open_writer(tmp_path / "s.duckdb") as con:
+        con.execute("CREATE TEMP TABLE t (k VARCHAR PRIMARY KEY, v BLOB, i INTEGER)")
+        con.execute("INSERT INTO t VALUES ('k5', NULL, -1)")
+        assert loading._insert(con, "t", rows, ["k"]) == n - 100 - 1
+        stored = dict(con.execute("SELECT k, i FROM t").fetchall())
+    assert len(stored) == n - 100
+    assert stored["k5"] == -1
+    assert stored["k7"] == 7  # given again at 7 + n - 100, in a later slice: the first one stays
+
+
 def test_batch_with_unassigned_article_is_rejected_and_writes_nothing(tmp_path: Path) -> None:
     db = tmp_path / "x.duckdb"
     batch = _batch("r1")
