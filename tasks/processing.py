@@ -26,14 +26,15 @@ _HOSTLIKE = re.compile(
 @dataclass(frozen=True, slots=True)
 class ChunkResult:
     """Articles, their MinHash signatures and mentions, and their archived (compressed) pages
-    for one chunk of pages. Compressing here, beside the extraction, lets the run let go of each
-    page's raw bytes as soon as its chunk is done, and spreads the compression over the workers."""
+    for one chunk of pages. Compressing here, beside the extraction, lets the run let go of the
+    raw bytes once extraction is done (not after its load), and spreads the compression over the
+    workers."""
 
     articles: tuple[Article, ...]
     signatures: dict[str, list[int]]
     mentions: tuple[Mention, ...]
     failures: tuple[tuple[str, str], ...]
-    pages: tuple[ArchivedPage, ...] = ()
+    pages: tuple[ArchivedPage, ...]
 
 
 def _outlet_name(site_name: str | None) -> str | None:
